@@ -1,0 +1,314 @@
+"""Iterated local search for orienteering with time windows (one or more tours).
+
+Greedy insertion by prize²/added-time with O(1) feasibility from forward slack, a 1-1 swap
+that trades a visit for a better-paid one, and perturbations that remove a run of consecutive
+or random visits. The run is bounded by an iteration budget, so a seed fixes the result; the
+wall-clock limit is only a safety net.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer._core import Core, Schedule, schedule
+
+EPS = 1e-9
+
+
+@dataclass(slots=True)
+class Solution:
+    """Tours as node lists (start and end included) with their schedules."""
+
+    tours: list[list[int]]
+    scheds: list[Schedule]
+    prize: float
+    travel: int
+
+    def copy(self) -> Solution:
+        """Return a copy whose tours can be edited without touching this one."""
+        return Solution([list(t) for t in self.tours], list(self.scheds), self.prize, self.travel)
+
+    def key(self) -> tuple[float, int]:
+        """Return the ordering key: more prize first, then less driving."""
+        return (round(self.prize, 6), -self.travel)
+
+
+class Search:
+    """State shared by the moves of one run: the instance, its arrays and the random stream."""
+
+    def __init__(self, core: Core, seed: int) -> None:
+        self.core = core
+        self.rng = np.random.default_rng(seed)
+        self.T = core.travel
+        self.svc = core.service
+        self.prize2 = core.prize**2
+        self.customers = np.array(
+            [c for c in core.customers if c not in core.mandatory], dtype=np.int64
+        )
+        groups = core.group
+        self.mates: dict[int, list[int]] = {}
+        for c in core.customers:
+            if groups[c] >= 0:
+                self.mates[c] = [d for d in core.customers if groups[d] == groups[c]]
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def build(self, tours: list[list[int]]) -> Solution | None:
+        """Schedule every tour; None when one is infeasible."""
+        scheds = []
+        for tour, nodes in zip(self.core.tours, tours, strict=True):
+            s = schedule(self.core, tour, nodes)
+            if s is None:
+                return None
+            scheds.append(s)
+        prize = float(sum(self.core.prize[n] for t in tours for n in t[1:-1]))
+        return Solution(tours, scheds, prize, sum(s.travel for s in scheds))
+
+    def free_nodes(self, sol: Solution) -> np.ndarray:
+        """Return optional customers that are neither visited nor blocked by a group mate."""
+        taken: set[int] = set()
+        for t in sol.tours:
+            for n in t[1:-1]:
+                taken.update(self.mates.get(n, (n,)))
+        return np.array([c for c in self.customers if c not in taken], dtype=np.int64)
+
+    def positions(self, sol: Solution) -> tuple[np.ndarray, ...]:
+        """Return per insertion slot: tour, index, place, departure, next place, slack, leg."""
+        follow = self.core.follow
+        svc = self.svc
+        tl = self.core.travel_list  # type: ignore[attr-defined]
+        rows: list[tuple[int, int, int, int, int, int, int]] = []
+        for ti, s in enumerate(sol.scheds):
+            nodes = s.nodes
+            last = len(nodes) - 1
+            for k in range(last):
+                nxt = nodes[k + 1]
+                if nxt == follow:
+                    continue
+                here, there = s.loc[k], s.loc[k + 1] if k + 1 < last else nxt
+                dep = s.begin[k] + (int(svc[nodes[k]]) if k else 0)
+                rows.append((ti, k, here, dep, there, s.slack[k + 1], tl[here][there]))
+        arr = np.array(rows, dtype=np.int64).reshape(-1, 7)
+        return tuple(arr[:, i] for i in range(7))
+
+    def insertion_grid(
+        self, sol: Solution, free: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+        """Return feasibility and added time of every (slot, free node) pair."""
+        pos = self.positions(sol)
+        _, _, here, dep, there, slack, leg = pos
+        c = self.core
+        arrive = dep[:, None] + self.T[here[:, None], free[None, :]]
+        begin = np.maximum(arrive, c.open[free][None, :])
+        shift = begin + self.svc[free][None, :] + self.T[free[None, :], there[:, None]]
+        shift -= (dep + leg)[:, None]
+        ok = (begin <= c.close[free][None, :]) & (shift <= slack[:, None])
+        return ok, shift, pos
+
+    def insert(self, sol: Solution, node: int, ti: int, k: int) -> bool:
+        """Insert ``node`` after position ``k`` of tour ``ti``; False if it breaks the tour."""
+        nodes = sol.tours[ti]
+        nodes.insert(k + 1, node)
+        s = schedule(self.core, self.core.tours[ti], nodes)
+        if s is None:
+            del nodes[k + 1]
+            return False
+        sol.travel += s.travel - sol.scheds[ti].travel
+        sol.scheds[ti] = s
+        sol.prize += float(self.core.prize[node])
+        return True
+
+    # -- moves -------------------------------------------------------------------------------
+    def fill(self, sol: Solution, noise: float) -> None:
+        """Insert free customers greedily by prize² per added second until none fits."""
+        free = self.free_nodes(sol)
+        while free.size:
+            ok, shift, pos = self.insertion_grid(sol, free)
+            feasible = ok.any(axis=0)
+            if not feasible.any():
+                return
+            ratio = self.prize2[free][None, :] / (shift + 1.0)
+            if noise > 0:
+                ratio = ratio * self.rng.uniform(1.0 - noise, 1.0 + noise, ratio.shape)
+            ratio = np.where(ok, ratio, -1.0)
+            flat = int(np.argmax(ratio))
+            slot, col = divmod(flat, free.size)
+            node = int(free[col])
+            if self.insert(sol, node, int(pos[0][slot]), int(pos[1][slot])):
+                gone = set(self.mates.get(node, (node,)))
+                keep = feasible & np.array([f not in gone for f in free.tolist()])
+            else:
+                keep = feasible & (free != node)
+            free = free[keep]
+
+    def swap(self, sol: Solution) -> bool:
+        """Trade one visit for a free customer worth more (or equal and shorter); True if done."""
+        free = self.free_nodes(sol)
+        if not free.size:
+            return False
+        c = self.core
+        free_prize = c.prize[free]
+        best: tuple[float, int, int, int, int] | None = None
+        for ti, nodes in enumerate(sol.tours):
+            for k in range(1, len(nodes) - 1):
+                out = nodes[k]
+                if out in c.mandatory:
+                    continue
+                richer = free_prize > c.prize[out] + EPS
+                if not richer.any():
+                    continue
+                trial = sol.copy()
+                del trial.tours[ti][k]
+                s = schedule(c, c.tours[ti], trial.tours[ti])
+                if s is None:
+                    continue
+                trial.scheds[ti] = s
+                mates = set(self.mates.get(out, (out,)))
+                cand = free[richer & np.array([f not in mates for f in free.tolist()])]
+                if not cand.size:
+                    continue
+                ok, shift, pos = self.insertion_grid(trial, cand)
+                on_tour = pos[0] == ti
+                ok &= on_tour[:, None]
+                if not ok.any():
+                    continue
+                gain = np.where(ok, c.prize[cand][None, :] - c.prize[out], -np.inf)
+                gain = gain - shift * 1e-7
+                flat = int(np.argmax(gain))
+                slot, col = divmod(flat, cand.size)
+                g = float(gain.flat[flat])
+                if best is None or g > best[0]:
+                    best = (g, ti, k, int(cand[col]), int(pos[1][slot]))
+        if best is None:
+            return False
+        _, ti, k, node, at = best
+        removed = sol.tours[ti].pop(k)
+        s = schedule(c, c.tours[ti], sol.tours[ti])
+        assert s is not None
+        sol.scheds[ti] = s
+        sol.prize -= float(c.prize[removed])
+        sol.travel = sum(x.travel for x in sol.scheds)
+        if not self.insert(sol, node, ti, at):
+            sol.tours[ti].insert(k, removed)
+            restored = schedule(c, c.tours[ti], sol.tours[ti])
+            assert restored is not None
+            sol.scheds[ti] = restored
+            sol.prize += float(c.prize[removed])
+            sol.travel = sum(x.travel for x in sol.scheds)
+            return False
+        return True
+
+    def relocate_follow(self, sol: Solution) -> None:
+        """Move the place-less lunch to the slot that leaves the most slack at the end."""
+        follow = self.core.follow
+        for ti, nodes in enumerate(sol.tours):
+            if follow not in nodes:
+                continue
+            base = [n for n in nodes if n != follow]
+            best = sol.scheds[ti]
+            for k in range(len(base) - 1):
+                trial = [*base[: k + 1], follow, *base[k + 1 :]]
+                s = schedule(self.core, self.core.tours[ti], trial)
+                if s is not None and (s.arrive[-1], s.travel) < (best.arrive[-1], best.travel):
+                    best = s
+            sol.tours[ti] = list(best.nodes)
+            sol.scheds[ti] = best
+        sol.travel = sum(x.travel for x in sol.scheds)
+
+    def remove(self, sol: Solution, picks: dict[int, list[int]]) -> None:
+        """Drop the given positions per tour; a tour that would break keeps its visits."""
+        c = self.core
+        for ti, ks in picks.items():
+            drop = {k for k in ks if sol.tours[ti][k] not in c.mandatory}
+            if not drop:
+                continue
+            nodes = [n for k, n in enumerate(sol.tours[ti]) if k not in drop]
+            s = schedule(c, c.tours[ti], nodes)
+            if s is None:
+                continue
+            sol.prize -= float(sum(c.prize[sol.tours[ti][k]] for k in drop))
+            sol.tours[ti] = nodes
+            sol.scheds[ti] = s
+        sol.travel = sum(x.travel for x in sol.scheds)
+
+    def perturb(self, sol: Solution, size: int, start: int) -> None:
+        """Remove a run of ``size`` visits from ``start`` in each tour, or random visits."""
+        picks: dict[int, list[int]] = {}
+        segment = self.rng.random() < 0.5
+        for ti, nodes in enumerate(sol.tours):
+            inner = len(nodes) - 2
+            if inner <= 0:
+                continue
+            if segment:
+                first = start % inner
+                picks[ti] = [1 + (first + j) % inner for j in range(min(size, inner))]
+            else:
+                count = min(inner, 1 + int(self.rng.integers(max(1, size))))
+                picks[ti] = [1 + int(j) for j in self.rng.choice(inner, count, replace=False)]
+        self.remove(sol, picks)
+
+
+def local_search(search: Search, sol: Solution, noise: float) -> None:
+    """Fill, then swap-and-refill until no swap improves."""
+    search.fill(sol, noise)
+    if search.core.follow >= 0:
+        search.relocate_follow(sol)
+        search.fill(sol, 0.0)
+    for _ in range(50):
+        if not search.swap(sol):
+            break
+        search.fill(sol, 0.0)
+
+
+def initial(search: Search) -> tuple[Solution, list[int]]:
+    """Place mandatory nodes by opening time, then fill; return the ones that cannot fit."""
+    c = search.core
+    sol = search.build([[t.start, t.end] for t in c.tours])
+    assert sol is not None, "empty tours must be feasible"
+    missed: list[int] = []
+    for node in sorted(c.mandatory, key=lambda n: (int(c.open[n]), n)):
+        best: tuple[int, int, int] | None = None
+        for ti, nodes in enumerate(sol.tours):
+            for k in range(len(nodes) - 1):
+                trial = [*nodes[: k + 1], node, *nodes[k + 1 :]]
+                s = schedule(c, c.tours[ti], trial)
+                if s is not None and (best is None or s.arrive[-1] < best[0]):
+                    best = (s.arrive[-1], ti, k)
+        if best is None:
+            missed.append(node)
+            continue
+        search.insert(sol, node, best[1], best[2])
+    return sol, missed
+
+
+def solve(
+    core: Core, *, iterations: int, seconds: float, seed: int = 0
+) -> tuple[Solution, list[int]]:
+    """Run the ILS; return the best solution and the mandatory nodes that could not fit."""
+    deadline = time.perf_counter() + seconds
+    search = Search(core, seed)
+    sol, missed = initial(search)
+    local_search(search, sol, 0.0)
+    best = sol.copy()
+    current = sol
+    size, start, stale = 1, 0, 0
+    visits = max(1, sum(len(t) - 2 for t in best.tours))
+    for _ in range(iterations):
+        if time.perf_counter() > deadline:
+            break
+        search.perturb(current, size, start)
+        local_search(search, current, 0.2)
+        if current.key() > best.key():
+            best = current.copy()
+            size, stale = 1, 0
+        else:
+            size += 1
+            stale += 1
+        start += size
+        if size > max(3, visits // 3):
+            size = 1
+        if stale and stale % 50 == 0:
+            current = best.copy()
+    return best, missed

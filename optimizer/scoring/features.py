@@ -1,0 +1,163 @@
+"""Per-customer inputs of the score, and the purchase-history statistics that fill them.
+
+Every array has one entry per customer (index ``i``), except the ``mix_*`` arrays, which are a
+sparse list of (customer index, category) rows. Missing values are ``NaN``; a whole optional
+array left as ``None`` makes its component neutral (same value for everyone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, eq=False)
+class ScoringFeatures:
+    """Per-customer arrays for one reference (plan) date; see docs/scoring.md for the SQL."""
+
+    customer_id: IntArray  # the app's customer primary keys, only carried through
+    segment: IntArray  # index into ScoringSettings.segment_cycle_days; -1 = none
+    purchase_days: IntArray  # distinct days with a sale before or on the reference date
+    days_since_first: FloatArray  # reference date - first purchase day; NaN if none
+    days_since_last: FloatArray  # reference date - last purchase day; NaN if none
+    gap_log_center: (
+        FloatArray  # median of ln(gap days) between purchase days; NaN if < 2
+    )
+    gap_log_scale: (
+        FloatArray  # 1.4826 * MAD of ln(gap days) (0 with one gap); NaN if < 2
+    )
+    avg_ticket: FloatArray | None = None  # mean order value
+    revenue: FloatArray | None = (
+        None  # revenue over the company's window (e.g. 365 days)
+    )
+    days_since_contact: FloatArray | None = None  # last visit or call; NaN = never
+    visit_frequency_days: FloatArray | None = None  # required cadence; NaN/0 = none
+    overdue_amount: FloatArray | None = None  # receivables past due date
+    overdue_days: FloatArray | None = None  # days past due of the oldest overdue one
+    open_receivables: FloatArray | None = (
+        None  # all unpaid receivables, overdue included
+    )
+    credit_limit: FloatArray | None = None  # NaN = no limit
+    delivery_weekdays: npt.NDArray[np.uint8] | None = (
+        None  # bit 0 = Monday; 0 = any day
+    )
+    reference_weekday: int = 0  # weekday of the reference date, 0 = Monday
+    days_since_created: FloatArray | None = None  # customer record age; NaN = unknown
+    mix_customer: IntArray | None = (
+        None  # customer index of each (customer, category) row
+    )
+    mix_category: IntArray | None = None  # index into category_names
+    mix_share: FloatArray | None = None  # share of the customer's purchase days with it
+    mix_days_since: FloatArray | None = None  # days since the category was last bought
+    category_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Fail early on arrays of the wrong length, which would misalign every customer."""
+        n = len(self.customer_id)
+        for name in (
+            "segment",
+            "purchase_days",
+            "days_since_first",
+            "days_since_last",
+            "gap_log_center",
+            "gap_log_scale",
+            "avg_ticket",
+            "revenue",
+            "days_since_contact",
+            "visit_frequency_days",
+            "overdue_amount",
+            "overdue_days",
+            "open_receivables",
+            "credit_limit",
+            "delivery_weekdays",
+            "days_since_created",
+        ):
+            value = getattr(self, name)
+            if value is not None and len(value) != n:
+                raise ValueError(f"{name} has {len(value)} entries for {n} customers")
+        mix = (
+            self.mix_customer,
+            self.mix_category,
+            self.mix_share,
+            self.mix_days_since,
+        )
+        if any(m is not None for m in mix) and (
+            any(m is None for m in mix)
+            or len({len(m) for m in mix if m is not None}) != 1
+        ):
+            raise ValueError("mix_* arrays must be given together with equal lengths")
+
+    @property
+    def size(self) -> int:
+        """Number of customers."""
+        return len(self.customer_id)
+
+
+@dataclass(frozen=True, eq=False)
+class PurchaseHistory:
+    """The purchase-cycle columns of ``ScoringFeatures`` for every customer."""
+
+    purchase_days: IntArray
+    days_since_first: FloatArray
+    days_since_last: FloatArray
+    gap_log_center: FloatArray
+    gap_log_scale: FloatArray
+
+
+def purchase_history(
+    customer: IntArray, day: IntArray, n_customers: int, reference_day: int
+) -> PurchaseHistory:
+    """Cycle statistics from (customer index, purchase day number) rows, all customers at once.
+
+    The app fetches one row per (customer, purchase day) with one set-based query; duplicate
+    rows are allowed. Day numbers are any integer day count (e.g. days since 1970-01-01).
+    """
+    customer = np.asarray(customer, dtype=np.int64)
+    day = np.asarray(day, dtype=np.int64)
+    keep = day <= reference_day
+    customer, day = customer[keep], day[keep]
+    order = np.lexsort((day, customer))
+    customer, day = customer[order], day[order]
+    fresh = np.ones(len(day), dtype=bool)
+    fresh[1:] = (customer[1:] != customer[:-1]) | (day[1:] != day[:-1])
+    customer, day = customer[fresh], day[fresh]
+
+    counts = np.bincount(customer, minlength=n_customers).astype(np.int64)
+    first = np.full(n_customers, np.nan)
+    last = np.full(n_customers, np.nan)
+    starts = (
+        np.flatnonzero(np.r_[True, customer[1:] != customer[:-1]]) if len(day) else []
+    )
+    ends = np.r_[starts[1:], len(day)] - 1 if len(day) else []
+    if len(day):
+        first[customer[starts]] = reference_day - day[starts]
+        last[customer[ends]] = reference_day - day[ends]
+
+    same = customer[1:] == customer[:-1]
+    gap_customer = customer[1:][same]
+    log_gap = np.log(np.maximum(day[1:] - day[:-1], 1)[same].astype(np.float64))
+    center = _group_median(gap_customer, log_gap, n_customers)
+    spread = np.abs(log_gap - center[gap_customer])
+    scale = 1.4826 * _group_median(gap_customer, spread, n_customers)
+    return PurchaseHistory(counts, first, last, center, scale)
+
+
+def _group_median(group: IntArray, value: FloatArray, n_groups: int) -> FloatArray:
+    """Median of ``value`` within each group (``group`` sorted ascending); NaN for empty."""
+    out = np.full(n_groups, np.nan)
+    if len(value) == 0:
+        return out
+    order = np.lexsort((value, group))
+    sorted_value = value[order]
+    counts = np.bincount(group, minlength=n_groups)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    has = counts > 0
+    lo = starts[has] + (counts[has] - 1) // 2
+    hi = starts[has] + counts[has] // 2
+    out[has] = 0.5 * (sorted_value[lo] + sorted_value[hi])
+    return out

@@ -1,0 +1,97 @@
+"""Roteiro web application: the factory and the parts it is built from."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import Config, config_from_env, env, instance_secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    """Build a configured app; no migrations, no scheduler, no other side effects."""
+    config = config or config_from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=env("INSTANCE_PATH") or str(ROOT / "instance"),
+    )
+    app.config.from_object(config)
+    _finish_config(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Fill the settings that depend on the instance folder."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_path = Path(app.instance_path) / "roteiro.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects of app.extensions to this app."""
+    from app import extensions as ext
+    from app.auth.loader import configure_login
+    from app.i18n import configure_babel
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+    configure_login(app)
+    configure_babel(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach each feature's blueprint."""
+    from app.auth import bp as auth_bp
+    from app.auth import views as _auth_views  # noqa: F401
+    from app.main import bp as main_bp
+    from app.main import views as _main_views  # noqa: F401
+    from app.portfolio import bp as portfolio_bp
+    from app.portfolio import views as _portfolio_views  # noqa: F401
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(portfolio_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Friendly error pages; the 500 handler rolls the transaction back."""
+    from app.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Formatting filters (money, dates) and security headers."""
+    from app import formatting, navigation, presenters
+    from app.security.headers import register as register_headers
+
+    formatting.register(app)
+    navigation.register(app)
+    presenters.register(app)
+    register_headers(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `flask`/`roteiro` CLI command groups."""
+    from app.cli import register
+
+    register(app)

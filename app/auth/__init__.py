@@ -1,0 +1,5 @@
+"""Login, logout and language choice."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")

@@ -1,0 +1,25 @@
+"""Command-line entry points: `flask <group> ...` and the `roteiro` console script."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from app.commands import users
+
+
+def register(app: Flask) -> None:
+    """Attach every feature's command group to the app's CLI."""
+    app.cli.add_command(users.users_cli)
+
+
+def _create_app() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Roteiro management commands (same as `flask --app app ...`)."""

@@ -1,0 +1,1 @@
+"""CLI command groups: thin wrappers that parse, call services, commit and echo."""

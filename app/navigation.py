@@ -1,0 +1,59 @@
+"""The menu: which pages each role sees. Features append their entries to NAV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.models import Role
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One menu entry, shown to some roles."""
+
+    endpoint: str
+    label: Any
+    roles: frozenset[Role]
+
+
+ALL_ROLES = frozenset(Role)
+
+NAV: list[NavEntry] = [
+    NavEntry("portfolio.index", _l("Portfolio"), ALL_ROLES),
+]
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.REP: _l("Field rep"),
+    Role.TELESALES: _l("Telesales"),
+}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url: str
+    label: str
+    active: bool
+
+
+def nav_items() -> list[NavItem]:
+    """Menu entries for the logged-in user, in order."""
+    if not current_user.is_authenticated:
+        return []
+    return [
+        NavItem(url=url_for(e.endpoint), label=str(e.label), active=request.endpoint == e.endpoint)
+        for e in NAV
+        if current_user.role in e.roles
+    ]
+
+
+def register(app: Flask) -> None:
+    """Expose the menu and role labels to templates."""
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.filters["role_label"] = lambda role: str(ROLE_LABELS.get(Role(role), role))

@@ -1,0 +1,1 @@
+"""Authorisation (ownership scoping), role checks and HTTP security headers."""

@@ -1,0 +1,54 @@
+"""Security headers on every response: CSP without inline scripts, no framing, HSTS behind TLS."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app
+
+
+def tile_origin(tile_url: str) -> str:
+    """Origin of the map tile server, the one outside host pages may load from."""
+    parts = urlsplit(tile_url.replace("{s}.", ""))
+    host = parts.netloc
+    if "{s}" in tile_url:
+        host = "*." + host
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy() -> str:
+    """Build the CSP: everything from our origin, tiles from the tile server."""
+    tiles = tile_origin(current_app.config["TILE_URL"])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data: {tiles}",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def register(app: Flask) -> None:
+    """Add the headers after every request."""
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", content_security_policy())
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if current_app.config.get("HSTS"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response

@@ -1,0 +1,1 @@
+"""Service layer: typed functions holding the domain logic; they flush, never commit."""

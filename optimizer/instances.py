@@ -65,7 +65,7 @@ def read_solomon(path: str | Path) -> SolomonInstance:
     name = tokens[0]
     at = tokens.index("CAPACITY") + 1
     vehicles, capacity = int(tokens[at]), int(tokens[at + 1])
-    at = tokens.index("TIME", at) + 1
+    at = tokens.index("TIME", tokens.index("SERVICE", at)) + 1
     nums = [float(t) for t in tokens[at:]]
     if len(nums) % 7:
         raise ValueError(f"{path}: node lines must have 7 fields")

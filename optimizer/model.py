@@ -70,7 +70,7 @@ class Candidate:
     """A customer who may be visited today, worth ``prize`` when visited.
 
     ``windows`` holds zero, one or two disjoint windows for that day (sorted); zero means the
-    customer is closed that day. An ``appointment`` is a fixed visit that must be kept.
+    customer is closed that day. An ``appointment`` is a fixed visit with exactly one window that must be kept.
     """
 
     id: str
@@ -97,8 +97,8 @@ class Candidate:
             raise ValueError("windows must be TimeWindow objects")
         if len(self.windows) == 2 and self.windows[1].start_s <= self.windows[0].end_s:
             raise ValueError("two windows must be sorted and disjoint")
-        if self.appointment and not self.windows:
-            raise ValueError("an appointment needs a window")
+        if self.appointment and len(self.windows) != 1:
+            raise ValueError("an appointment has exactly one window")
 
 
 @dataclass(frozen=True, slots=True)

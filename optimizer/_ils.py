@@ -307,7 +307,7 @@ def solve(
             size += 1
             stale += 1
         start += size
-        if size > max(3, visits // 3):
+        if size > max(3, visits):
             size = 1
         if stale and stale % 50 == 0:
             current = best.copy()

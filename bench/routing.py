@@ -1,0 +1,286 @@
+"""Compare our route solver with PyVRP and VROOM on published instances, same time budget.
+
+    python bench/routing.py optw --tours 1 --seconds 1 [--instances 'c1*,r1*,rc1*']
+    python bench/routing.py vrptw --seconds 30 --instances 'C1*' --solvers ours
+    python bench/routing.py day --seconds 1 --days 20
+
+Every solution is re-checked with ``optimizer.checker``; an infeasible one counts as a miss.
+Gaps are to the best-known value (OPTW: score, lower is better; VRPTW: distance at the best
+known vehicle count). Prints the machine's core count: timings are only comparable within a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import fnmatch
+import math
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from optimizer import _ils  # noqa: E402
+from optimizer.__main__ import run_vrptw  # noqa: E402
+from optimizer.checker import check_optw, check_vrptw, vrptw_distance  # noqa: E402
+from optimizer.instances import (  # noqa: E402
+    OptwInstance,
+    SolomonInstance,
+    optw_core,
+    read_optw,
+    read_solomon,
+    truncated_units,
+)
+from optimizer.model import (  # noqa: E402
+    Candidate,
+    DayProblem,
+    Location,
+    LunchBreak,
+    RepDay,
+    TimeWindow,
+    TravelMatrix,
+)
+
+DATA = ROOT / "bench" / "data"
+Solver = Callable[[OptwInstance, int, float, int], list[list[int]]]
+
+
+def ours_optw(inst: OptwInstance, tours: int, seconds: float, decimals: int) -> list[list[int]]:
+    """Run our ILS for ``seconds``."""
+    core = optw_core(inst, tours, decimals)
+    best, _ = _ils.solve(core, iterations=10**9, seconds=seconds, seed=0)
+    return [list(t[1:-1]) for t in best.tours]
+
+
+def pyvrp_optw(inst: OptwInstance, tours: int, seconds: float, decimals: int) -> list[list[int]]:
+    """Run PyVRP with optional clients whose prize outweighs any detour."""
+    from pyvrp import Model
+    from pyvrp.stop import MaxRuntime
+
+    scale = 10**decimals
+    travel = truncated_units(inst.xy, decimals)
+    m = Model()
+    locs = [m.add_location(x, y) for x, y in inst.xy]
+    tmax = int(inst.close[0] * scale)
+    depot = m.add_depot(locs[0], tw_early=0, tw_late=tmax)
+    m.add_vehicle_type(num_available=tours, start_depot=depot, end_depot=depot,
+                       tw_early=0, tw_late=tmax)
+    weight = tmax + 1  # a tour drives at most tmax: one unit of score beats any detour
+    for i in range(1, len(inst.xy)):
+        m.add_client(locs[i], service_duration=round(inst.service[i] * scale),
+                     tw_early=round(inst.open[i] * scale), tw_late=round(inst.close[i] * scale),
+                     prize=int(inst.score[i] * weight), required=False)
+    for a in range(len(locs)):
+        for b in range(len(locs)):
+            if a != b:
+                m.add_edge(locs[a], locs[b], distance=int(travel[a, b]),
+                           duration=int(travel[a, b]))
+    result = m.solve(stop=MaxRuntime(seconds), seed=0, display=False)
+    if not result.is_feasible():
+        return []
+    return [[a.idx + 1 for a in r if a.is_client()] for r in result.best.routes()]
+
+
+def vroom_optw(inst: OptwInstance, tours: int, seconds: float, decimals: int) -> list[list[int]]:
+    """Run VROOM with job priorities = scores (its objective: priority first, then cost)."""
+    import numpy as np
+    import vroom
+
+    scale = 10**decimals
+    travel = truncated_units(inst.xy, decimals)
+    problem = vroom.Input()
+    problem.set_durations_matrix(profile="car", matrix_input=np.asarray(travel, dtype=np.uint32))
+    tmax = int(inst.close[0] * scale)
+    for v in range(tours):
+        problem.add_vehicle(vroom.Vehicle(v + 1, start=0, end=0,
+                                          time_window=vroom.TimeWindow(0, tmax)))
+    for i in range(1, len(inst.xy)):
+        problem.add_job(vroom.Job(
+            i, location=i, default_service=round(inst.service[i] * scale),
+            time_windows=[vroom.TimeWindow(round(inst.open[i] * scale),
+                                           round(inst.close[i] * scale))],
+            priority=min(100, int(inst.score[i])),
+        ))
+    solution = problem.solve(exploration_level=5, nb_threads=os.cpu_count() or 1,
+                             timeout=timedelta(seconds=seconds))
+    routes: dict[int, list[int]] = {}
+    for row in solution.routes.itertuples():
+        if row.type == "job":
+            routes.setdefault(int(row.vehicle_id), []).append(int(row.id))
+    return list(routes.values())
+
+
+def pyvrp_vrptw(inst: SolomonInstance, seconds: float) -> list[list[int]]:
+    """Run PyVRP on a Solomon instance (distances scaled by 10, fleet as in the file)."""
+    from pyvrp import Model
+    from pyvrp.stop import MaxRuntime
+
+    scale = 10
+    m = Model()
+    locs = [m.add_location(x, y) for x, y in inst.xy]
+    depot = m.add_depot(locs[0], tw_early=0, tw_late=int(inst.due[0] * scale))
+    m.add_vehicle_type(num_available=inst.vehicles, capacity=inst.capacity, start_depot=depot,
+                       end_depot=depot, tw_late=int(inst.due[0] * scale), fixed_cost=10**6)
+    for i in range(1, len(inst.xy)):
+        m.add_client(locs[i], delivery=inst.demand[i],
+                     service_duration=int(inst.service[i] * scale),
+                     tw_early=int(inst.ready[i] * scale), tw_late=int(inst.due[i] * scale))
+    for a in range(len(locs)):
+        for b in range(len(locs)):
+            if a != b:
+                d = int(math.dist(inst.xy[a], inst.xy[b]) * scale)
+                m.add_edge(locs[a], locs[b], distance=d, duration=d)
+    result = m.solve(stop=MaxRuntime(seconds), seed=0, display=False)
+    return [[a.idx + 1 for a in r if a.is_client()] for r in result.best.routes()]
+
+
+def synthetic_day(seed: int, n: int = 60) -> DayProblem:
+    """Make a realistic rep day: 60 scored customers around São Paulo, windows and lunch."""
+    rnd = random.Random(seed)
+    home = Location(-23.55, -46.63)
+    spots = [Location(home.lat + rnd.uniform(-0.08, 0.08), home.lon + rnd.uniform(-0.08, 0.08))
+             for _ in range(n)]
+    lunch_place = Location(home.lat + 0.01, home.lon) if seed % 2 else None
+    pts = [home, home, *spots, *([lunch_place] if lunch_place else [])]
+    kx, ky = 111_000.0, 111_000.0 * math.cos(math.radians(home.lat))
+    dist = [[int(1.35 * math.hypot((a.lat - b.lat) * kx, (a.lon - b.lon) * ky)) for b in pts]
+            for a in pts]
+    dur = [[int(d / (22 / 3.6)) for d in row] for row in dist]
+    cands = []
+    for i, spot in enumerate(spots):
+        r = rnd.random()
+        windows: tuple[TimeWindow, ...] = (TimeWindow(8 * 3600, 18 * 3600),)
+        if r < 0.1:
+            windows = ()
+        elif r < 0.3:
+            windows = (TimeWindow(8 * 3600, 12 * 3600), TimeWindow(14 * 3600, 18 * 3600))
+        elif r < 0.5:
+            windows = (TimeWindow(rnd.choice((8, 9, 10)) * 3600, rnd.choice((15, 16, 17)) * 3600),)
+        cands.append(Candidate(f"c{i}", spot, round(rnd.uniform(1, 100), 1),
+                               rnd.choice((900, 1200, 1800)), windows,
+                               appointment=i == 5 and len(windows) == 1))
+    lunch = LunchBreak(11 * 3600 + 1800, 13 * 3600 + 1800, 3600, lunch_place)
+    rep = RepDay(home, home, 8 * 3600, 18 * 3600, 8 * 3600 + 1800, lunch)
+    return DayProblem(rep, tuple(cands), TravelMatrix(dur, dist))
+
+
+OPTW_SOLVERS: dict[str, Solver] = {"ours": ours_optw, "pyvrp": pyvrp_optw, "vroom": vroom_optw}
+
+
+def pick(folder: Path, patterns: str) -> list[Path]:
+    """Return instance files whose stem matches one of the comma-separated patterns."""
+    pats = [p.strip().lower() for p in patterns.split(",") if p.strip()]
+    return sorted(f for f in folder.glob("*.txt")
+                  if any(fnmatch.fnmatch(f.stem.lower(), p) for p in pats))
+
+
+def optw_table(args: argparse.Namespace) -> None:
+    """Solve OPTW files with each solver and print gaps to the best known (m = 1)."""
+    best = {}
+    with (DATA / "optw" / "best_known_m1.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            best[row["instance"]] = (float(row["best_known_value"]), row["status"])
+    files = pick(DATA / "optw" / "instances", args.instances)
+    solvers = args.solvers.split(",")
+    print(f"# optw tours={args.tours} seconds={args.seconds} cores={os.cpu_count()}")
+    print("instance,best," + ",".join(f"{s}_score,{s}_gap%,{s}_s" for s in solvers))
+    gaps: dict[str, list[float]] = {s: [] for s in solvers}
+    for f in files:
+        inst = read_optw(f)
+        ref, status = best.get(inst.name, (None, "")) if args.tours == 1 else (None, "")
+        cells = [inst.name, "" if ref is None else f"{ref:g}"]
+        for s in solvers:
+            t0 = time.perf_counter()
+            routes = OPTW_SOLVERS[s](inst, args.tours, args.seconds, args.decimals)
+            took = time.perf_counter() - t0
+            score = sum(inst.score[c] for r in routes for c in r)
+            bad = check_optw(inst, routes, decimals=args.decimals, tours=args.tours)
+            gap = "" if ref is None else f"{100 * (ref - score) / ref:.2f}"
+            if bad:
+                score, gap = float("nan"), "infeasible"
+            elif ref is not None and status != "lower_bound_only":
+                gaps[s].append(100 * (ref - score) / ref)
+            cells += [f"{score:g}", gap, f"{took:.2f}"]
+        print(",".join(cells), flush=True)
+    for s, g in gaps.items():
+        if g:
+            print(f"# {s}: mean gap {statistics.mean(g):.2f}% max {max(g):.2f}% "
+                  f"over {len(g)} instances with a proven or published optimum")
+
+
+def vrptw_table(args: argparse.Namespace) -> None:
+    """Solve Solomon files; print vehicles and distance gap to the best known."""
+    best = {}
+    with (DATA / "solomon" / "best_known.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            best[row["instance"]] = (int(row["vehicles"]), float(row["distance"]))
+    solvers = args.solvers.split(",")
+    print(f"# vrptw seconds={args.seconds} cores={os.cpu_count()}")
+    print("instance,best_veh,best_dist," + ",".join(f"{s}_veh,{s}_dist,{s}_gap%,{s}_s"
+                                                    for s in solvers))
+    for f in pick(DATA / "solomon", args.instances):
+        inst = read_solomon(f)
+        bv, bd = best[inst.name]
+        cells = [inst.name, str(bv), f"{bd:.2f}"]
+        for s in solvers:
+            t0 = time.perf_counter()
+            if s == "ours":
+                routes = run_vrptw(str(f), args.seconds)["routes"]
+            elif s == "pyvrp":
+                routes = pyvrp_vrptw(inst, args.seconds)
+            else:
+                continue
+            took = time.perf_counter() - t0
+            assert isinstance(routes, list)
+            dist = vrptw_distance(inst, routes)
+            ok = not check_vrptw(inst, routes)
+            cells += [str(len(routes)), f"{dist:.2f}",
+                      f"{100 * (dist - bd) / bd:.2f}" if ok else "infeasible", f"{took:.1f}"]
+        print(",".join(cells), flush=True)
+
+
+def day_table(args: argparse.Namespace) -> None:
+    """Time solve_day on synthetic realistic rep days; print the p50 and p95."""
+    from optimizer.checker import check_day
+    from optimizer.routing import solve_day
+
+    print(f"# rep day: {args.days} days x 60 candidates, time_limit={args.seconds}s, "
+          f"cores={os.cpu_count()}")
+    times = []
+    for d in range(args.days):
+        problem = synthetic_day(d)
+        t0 = time.perf_counter()
+        route = solve_day(problem, time_limit=timedelta(seconds=args.seconds), seed=0)
+        times.append(time.perf_counter() - t0)
+        bad = check_day(problem, route)
+        print(f"day {d}: {len(route.stops)} stops prize {route.prize:.1f} "
+              f"{times[-1]:.3f}s {'OK' if not bad else bad[:2]}", flush=True)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    print(f"# p50 {statistics.median(times):.3f}s p95 {p95:.3f}s max {times[-1]:.3f}s")
+
+
+def main() -> None:
+    """Parse options and print the chosen table."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("set", choices=["optw", "vrptw", "day"])
+    parser.add_argument("--instances", default="*")
+    parser.add_argument("--tours", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--decimals", type=int, default=1)
+    parser.add_argument("--solvers", default="ours,pyvrp,vroom")
+    parser.add_argument("--days", type=int, default=20)
+    args = parser.parse_args()
+    {"optw": optw_table, "vrptw": vrptw_table, "day": day_table}[args.set](args)
+
+
+if __name__ == "__main__":
+    main()

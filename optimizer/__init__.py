@@ -14,6 +14,7 @@ from optimizer.model import (
     TimeWindow,
     TravelMatrix,
 )
+from optimizer.routing import solve_day
 
 __all__ = [
     "DROP_REASONS",
@@ -28,4 +29,5 @@ __all__ = [
     "ScheduledStop",
     "TimeWindow",
     "TravelMatrix",
+    "solve_day",
 ]

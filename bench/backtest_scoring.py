@@ -43,7 +43,7 @@ def load_file(path: str) -> pd.DataFrame:
         raw = pd.read_csv(
             path,
             sep=r"\s+",
-            header=None,
+            header=0,
             names=["cid", "date", "qty", "value"],
             dtype={"cid": str, "date": str},
         )

@@ -1,9 +1,12 @@
-"""Purchase-cycle model: a renewal process per customer with a dropout after each purchase.
+"""Purchase-cycle model: repeat buying while active, and a dropout after each purchase.
 
-Gaps between a customer's purchase days are log-normal around its own (shrunk) cycle; after each
-repeat purchase the customer may drop out with a probability drawn from a population Beta(a, b),
-as in BG/NBD. Regular customers therefore get a sharp "not yet due" window and become suspect as
-soon as they pass it; irregular or sparse ones are judged on the population's behaviour.
+While active, a customer's quiet spells are judged two ways and blended: the population's
+Poisson-gamma view (BG/NBD: heterogeneous memoryless rates) and the customer's own renewal
+cycle (log-normal gaps around a cycle shrunk toward its segment's). The renewal view gets more
+weight the more gaps the customer has and the more regular they are, so a regular customer has a
+sharp "not yet due" window and becomes suspect soon after passing it. After each repeat purchase
+the customer may drop out with a probability drawn from a Beta whose first parameter moves with
+the customer's average ticket (big buyers leave less often), fitted by maximum likelihood.
 """
 
 from __future__ import annotations
@@ -16,25 +19,32 @@ import numpy.typing as npt
 
 from optimizer.scoring.features import ScoringFeatures
 from optimizer.scoring.mathfn import lgamma, log_norm_sf
+from optimizer.scoring.nbd import fit_bgnbd, nelder_mead
 from optimizer.scoring.settings import ScoringSettings
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _MIN_POOL = 20
+# sd of ln(gap) for memoryless (Poisson) buying: a customer this irregular has no cycle
+_POISSON_LOG_SD = math.pi / math.sqrt(6.0)
 
 
 @dataclass(frozen=True, eq=False)
 class CyclePopulation:
     """Population parameters learned from a whole portfolio (or set by the admin)."""
 
-    segment_log_cycle: (
-        FloatArray  # prior ln(cycle) per segment; last entry = no segment
-    )
+    # prior ln(cycle) per segment slot; the last slot is "no segment"
+    segment_log_cycle: FloatArray
     within_sd: float  # typical spread of one customer's ln(gap)
     shrinkage: float  # prior weight of the segment cycle, in pseudo-gaps
-    dropout_a: float
+    rate_r: float  # gamma shape of the purchase rates (BG/NBD r)
+    rate_alpha: float  # gamma scale of the purchase rates, days (BG/NBD alpha)
+    dropout_a: float  # Beta(a, b) of the dropout probability after each purchase
     dropout_b: float
+    spend_effect: float = 0.0  # change of ln(dropout odds) per sd of ln(average ticket)
+    spend_log_mean: float = 0.0  # ln(average ticket) standardisation of the fit
+    spend_log_sd: float = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,9 +105,12 @@ def fit_population(
         shrinkage = within_sd**2 / max(between, 0.02)
     else:
         shrinkage = 2.0
-    partial = CyclePopulation(prior, within_sd, shrinkage, 1.0, 1.0)
-    a, b = _fit_dropout(features, settings, partial)
-    return CyclePopulation(prior, within_sd, shrinkage, a, b)
+    r, alpha, a, b = _fit_nbd(features, settings)
+    pop = CyclePopulation(prior, within_sd, shrinkage, r, alpha, a, b)
+    mu, sigma = _spend_moments(features)
+    z = _spend_z(features, mu, sigma)
+    a, b, beta = _fit_dropout(_Quiet(features, settings, pop), z, settings)
+    return CyclePopulation(prior, within_sd, shrinkage, r, alpha, a, b, beta, mu, sigma)
 
 
 def predictive(
@@ -131,62 +144,124 @@ def _log_dropout_odds(repeats: FloatArray, a: float, b: float) -> FloatArray:
     return np.where(repeats > 0, math.log(a) - np.log(b + safe - 1.0), -np.inf)
 
 
-def _fit_dropout(
-    features: ScoringFeatures, settings: ScoringSettings, pop: CyclePopulation
-) -> tuple[float, float]:
-    """Maximum-likelihood Beta(a, b) of the dropout probability, by a shrinking grid search."""
-    repeats = np.maximum(np.asarray(features.purchase_days) - 1, 0).astype(np.float64)
-    recency = np.asarray(features.days_since_last, dtype=np.float64)
-    use = (repeats > 0) & np.isfinite(recency)
-    idx = np.flatnonzero(use)
+def _fit_nbd(features: ScoringFeatures, settings: ScoringSettings) -> tuple[float, ...]:
+    """BG/NBD population parameters on (a deterministic sample of) the portfolio."""
+    x, t_x, age = _nbd_inputs(features)
+    idx = np.flatnonzero(np.isfinite(age))
     if len(idx) < _MIN_POOL:
-        return 1.0, 3.0
+        return 0.5, 4.0 * settings.default_cycle_days, 0.5, 3.0
     if len(idx) > settings.fit_sample_size:
         rng = np.random.default_rng(12345)
         idx = np.sort(rng.choice(idx, settings.fit_sample_size, replace=False))
-    mean, sd = predictive(features, settings, pop)
-    log_s = _log_surv(recency[idx], mean[idx], sd[idx])
-    x = repeats[idx]
-    ux, ucount = np.unique(x, return_counts=True)
+    return fit_bgnbd(x[idx], t_x[idx], age[idx])
 
-    def loglik(la: float, lb: float) -> float:
-        a, b = math.exp(la), math.exp(lb)
-        # ln B(a, b + x) - ln B(a, b), over distinct x only
-        beta = lgamma(b + ux) - lgamma(a + b + ux) + lgamma(a + b) - lgamma(b)
-        tail = np.logaddexp(log_s, _log_dropout_odds(x, a, b))
-        return float(np.dot(beta, ucount) + tail.sum())
 
-    best = (0.0, 1.0)
-    step = 2.0
-    for _ in range(6):
-        grid = [
-            (best[0] + i * step / 2, best[1] + j * step / 2)
-            for i in range(-2, 3)
-            for j in range(-2, 3)
-        ]
-        best = max(grid, key=lambda p: loglik(*p))
-        step /= 2
-    la, lb = (min(max(v, -8.0), 8.0) for v in best)
-    return math.exp(la), math.exp(lb)
+def _nbd_inputs(features: ScoringFeatures) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Repeats x, time of the last repeat t_x and age T, in days since the first purchase."""
+    x = np.maximum(np.asarray(features.purchase_days) - 1, 0).astype(np.float64)
+    first = np.asarray(features.days_since_first, dtype=np.float64)
+    age = first + 1.0
+    t_x = first - np.asarray(features.days_since_last, dtype=np.float64)
+    return x, t_x, age
+
+
+class _Quiet:
+    """ln P(no purchase from the last one until ``days`` after today | still active).
+
+    Blends the population's Poisson view (BG/NBD) with the customer's own renewal cycle,
+    trusting the latter more the more gaps the customer has shown.
+    """
+
+    def __init__(
+        self, features: ScoringFeatures, settings: ScoringSettings, pop: CyclePopulation
+    ) -> None:
+        self.mean, self.sd = predictive(features, settings, pop)
+        x, t_x, age = _nbd_inputs(features)
+        recency = np.asarray(features.days_since_last, dtype=np.float64)
+        self.known = np.isfinite(recency)
+        self.x = x
+        self.s = np.where(self.known, np.maximum(recency, 0.0), 0.0)
+        self.log_alpha_tx = np.log(pop.rate_alpha + np.where(self.known, t_x, 0.0))
+        self.age = np.where(self.known, age, 1.0)
+        regular = np.clip(1.0 - self.sd / _POISSON_LOG_SD, 0.0, 1.0)
+        self.w = x / (x + settings.regularity_gaps) * regular
+        self.rx = pop.rate_r + x
+        self.alpha = pop.rate_alpha
+
+    def __call__(self, days: float) -> FloatArray:
+        """The blended log survival ``days`` ahead of the reference date."""
+        poisson = self.rx * (self.log_alpha_tx - np.log(self.alpha + self.age + days))
+        renewal = _log_surv(self.s + days, self.mean, self.sd)
+        return (1.0 - self.w) * poisson + self.w * renewal
+
+
+def _spend_moments(features: ScoringFeatures) -> tuple[float, float]:
+    """Mean and sd of ln(average ticket) over customers with a known ticket."""
+    if features.avg_ticket is None:
+        return 0.0, 1.0
+    ticket = np.asarray(features.avg_ticket, dtype=np.float64)
+    logs = np.log(ticket[np.isfinite(ticket) & (ticket > 0)])
+    if len(logs) < _MIN_POOL:
+        return 0.0, 1.0
+    return float(logs.mean()), max(float(logs.std()), 1e-9)
+
+
+def _spend_z(features: ScoringFeatures, mean: float, sd: float) -> FloatArray:
+    """Standardised ln(average ticket); 0 where unknown, so spend is neutral when missing."""
+    if features.avg_ticket is None:
+        return np.zeros(features.size)
+    ticket = np.asarray(features.avg_ticket, dtype=np.float64)
+    ok = np.isfinite(ticket) & (ticket > 0)
+    z = np.zeros(features.size)
+    z[ok] = np.clip((np.log(ticket[ok]) - mean) / sd, -3.0, 3.0)
+    return z
+
+
+def _dropout_loglik(
+    params: FloatArray, x: FloatArray, z: FloatArray, log_s: FloatArray
+) -> float:
+    """ln-likelihood of Beta(a e^(beta z), b) dropout given each customer's quiet spell."""
+    la, lb, beta = np.clip(params, -8.0, 8.0)
+    a = np.exp(la + beta * z)
+    b = math.exp(lb)
+    head = lgamma(b + x) - lgamma(a + b + x) + lgamma(a + b) - math.lgamma(b)
+    odds = np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0)
+    return float(np.sum(head + np.logaddexp(log_s, odds)))
+
+
+def _fit_dropout(
+    quiet: _Quiet, z: FloatArray, settings: ScoringSettings
+) -> tuple[float, float, float]:
+    """Maximum-likelihood dropout Beta (and its spend effect) given the blended survival."""
+    idx = np.flatnonzero((quiet.x > 0) & quiet.known)
+    if len(idx) < _MIN_POOL:
+        return 1.0, 3.0, 0.0
+    if len(idx) > settings.fit_sample_size:
+        rng = np.random.default_rng(12345)
+        idx = np.sort(rng.choice(idx, settings.fit_sample_size, replace=False))
+    log_s, x, zi = quiet(0.0)[idx], quiet.x[idx], z[idx]
+    start = np.array([0.0, 1.0, 0.0])
+    best = nelder_mead(lambda p: -_dropout_loglik(p, x, zi, log_s), start)
+    la, lb, beta = np.clip(best, -8.0, 8.0)
+    return math.exp(la), math.exp(lb), float(beta)
 
 
 def cycle_outputs(
     features: ScoringFeatures, settings: ScoringSettings, pop: CyclePopulation
 ) -> CycleOutputs:
     """Cycle, P(alive), urgency, lapse risk and purchase propensity of every customer."""
-    mean, sd = predictive(features, settings, pop)
-    repeats = np.maximum(np.asarray(features.purchase_days) - 1, 0).astype(np.float64)
-    recency = np.asarray(features.days_since_last, dtype=np.float64)
-    known = np.isfinite(recency)
-    s = np.where(known, np.maximum(recency, 0.0), 0.0)
-    log_now = _log_surv(s, mean, sd)
-    log_odds = _log_dropout_odds(repeats, pop.dropout_a, pop.dropout_b)
+    quiet = _Quiet(features, settings, pop)
+    log_now = quiet(0.0)
+    log_odds = _log_dropout_odds(quiet.x, pop.dropout_a, pop.dropout_b)
+    z = _spend_z(features, pop.spend_log_mean, pop.spend_log_sd)
+    log_odds = log_odds + pop.spend_effect * z
     p_alive = np.exp(log_now - np.logaddexp(log_now, log_odds))
-    stay_lapse = np.exp(_log_surv(s + settings.lapse_horizon_days, mean, sd) - log_now)
-    stay_buy = np.exp(
-        _log_surv(s + settings.propensity_horizon_days, mean, sd) - log_now
-    )
+    stay_lapse = np.exp(quiet(settings.lapse_horizon_days) - log_now)
+    stay_buy = np.exp(quiet(settings.propensity_horizon_days) - log_now)
     lapse = 1.0 - p_alive * (1.0 - stay_lapse)
     buy = p_alive * (1.0 - stay_buy)
-    urgency = np.where(known, -np.expm1(log_now), 0.0)
-    return CycleOutputs(np.exp(mean), mean, sd, p_alive, urgency, lapse, buy)
+    own = _log_surv(quiet.s, quiet.mean, quiet.sd)
+    urgency = np.where(quiet.known, -np.expm1(own), 0.0)
+    return CycleOutputs(
+        np.exp(quiet.mean), quiet.mean, quiet.sd, p_alive, urgency, lapse, buy
+    )

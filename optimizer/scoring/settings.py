@@ -37,6 +37,7 @@ class ScoringSettings:
     lapse_horizon_days: float = 90.0
     propensity_horizon_days: float = 14.0
     fit_sample_size: int = 50_000
+    regularity_gaps: float = 3.0
 
     # service gap
     service_tolerance_days: float = 0.0

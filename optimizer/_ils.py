@@ -121,9 +121,11 @@ class Search:
         return True
 
     # -- moves -------------------------------------------------------------------------------
-    def fill(self, sol: Solution, noise: float) -> None:
+    def fill(self, sol: Solution, noise: float, banned: frozenset[int] = frozenset()) -> None:
         """Insert free customers greedily by prize² per added second until none fits."""
         free = self.free_nodes(sol)
+        if banned:
+            free = free[[f not in banned for f in free.tolist()]]
         while free.size:
             ok, shift, pos = self.insertion_grid(sol, free)
             feasible = ok.any(axis=0)
@@ -217,9 +219,10 @@ class Search:
             sol.scheds[ti] = best
         sol.travel = sum(x.travel for x in sol.scheds)
 
-    def remove(self, sol: Solution, picks: dict[int, list[int]]) -> None:
-        """Drop the given positions per tour; a tour that would break keeps its visits."""
+    def remove(self, sol: Solution, picks: dict[int, list[int]]) -> set[int]:
+        """Drop the given positions per tour (a tour that would break keeps its visits)."""
         c = self.core
+        removed: set[int] = set()
         for ti, ks in picks.items():
             drop = {k for k in ks if sol.tours[ti][k] not in c.mandatory}
             if not drop:
@@ -229,11 +232,13 @@ class Search:
             if s is None:
                 continue
             sol.prize -= float(sum(c.prize[sol.tours[ti][k]] for k in drop))
+            removed.update(sol.tours[ti][k] for k in drop)
             sol.tours[ti] = nodes
             sol.scheds[ti] = s
         sol.travel = sum(x.travel for x in sol.scheds)
+        return removed
 
-    def perturb(self, sol: Solution, size: int, start: int) -> None:
+    def perturb(self, sol: Solution, size: int, start: int) -> set[int]:
         """Remove a run of ``size`` visits from ``start`` in each tour, or random visits."""
         picks: dict[int, list[int]] = {}
         segment = self.rng.random() < 0.5
@@ -247,11 +252,15 @@ class Search:
             else:
                 count = min(inner, 1 + int(self.rng.integers(max(1, size))))
                 picks[ti] = [1 + int(j) for j in self.rng.choice(inner, count, replace=False)]
-        self.remove(sol, picks)
+        return self.remove(sol, picks)
 
 
-def local_search(search: Search, sol: Solution, noise: float) -> None:
-    """Fill, then swap-and-refill until no swap improves."""
+def local_search(
+    search: Search, sol: Solution, noise: float, banned: frozenset[int] = frozenset()
+) -> None:
+    """Fill (first without the just-removed customers), then swap-and-refill to a local optimum."""
+    if banned:
+        search.fill(sol, noise, banned)
     search.fill(sol, noise)
     if search.core.follow >= 0:
         search.relocate_follow(sol)
@@ -298,8 +307,8 @@ def solve(
     for _ in range(iterations):
         if time.perf_counter() > deadline:
             break
-        search.perturb(current, size, start)
-        local_search(search, current, 0.2)
+        removed = search.perturb(current, size, start)
+        local_search(search, current, 0.2, frozenset(removed))
         if current.key() > best.key():
             best = current.copy()
             size, stale = 1, 0

@@ -45,7 +45,10 @@ class Core:
     follow: int = -1
 
     def __post_init__(self) -> None:
+        # plain lists: the scheduling loop indexes them one element at a time
         object.__setattr__(self, "travel_list", self.travel.tolist())
+        object.__setattr__(self, "lists", (self.open.tolist(), self.close.tolist(),
+                                           self.service.tolist()))
 
     @property
     def size(self) -> int:
@@ -63,12 +66,13 @@ class Schedule:
     begin: list[int]
     slack: list[int]  # how far the arrival at each position may slip, all later windows kept
     travel: int
+    table: IntArray | None = None  # per-slot arrays, built on first use by the search
 
 
 def schedule(core: Core, tour: Tour, nodes: list[int]) -> Schedule | None:
     """Time a tour at earliest starts; None when a window or the deadline is missed."""
     tl = core.travel_list  # type: ignore[attr-defined]
-    opn, cls, svc = core.open, core.close, core.service
+    opn, cls, svc = core.lists  # type: ignore[attr-defined]
     follow = core.follow
     count = len(nodes)
     loc = [0] * count
@@ -91,17 +95,19 @@ def schedule(core: Core, tour: Tour, nodes: list[int]) -> Schedule | None:
             begin[k] = t
             break
         if t < opn[node]:
-            t = int(opn[node])
+            t = opn[node]
         if t > cls[node]:
             return None
         begin[k] = t
         loc[k] = here
         prev_loc = here
-        time = t + int(svc[node])
+        time = t + svc[node]
     loc[-1] = nodes[-1]
     slack = [0] * count
     slack[-1] = tour.deadline - arrive[-1]
     for k in range(count - 2, 0, -1):
-        shift_max = min(int(cls[nodes[k]]) - begin[k], slack[k + 1])
+        shift_max = cls[nodes[k]] - begin[k]
+        if slack[k + 1] < shift_max:
+            shift_max = slack[k + 1]
         slack[k] = begin[k] - arrive[k] + shift_max
     return Schedule(nodes, loc, arrive, begin, slack, travel)

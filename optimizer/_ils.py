@@ -16,6 +16,8 @@ import numpy as np
 from optimizer._core import Core, Schedule, schedule
 
 EPS = 1e-9
+RELOCATE = True
+DEEP_WITHIN = 0.97  # polish only perturbed solutions this close to the best
 
 
 @dataclass(slots=True)
@@ -74,31 +76,42 @@ class Search:
                 taken.update(self.mates.get(n, (n,)))
         return np.array([c for c in self.customers if c not in taken], dtype=np.int64)
 
-    def positions(self, sol: Solution) -> tuple[np.ndarray, ...]:
-        """Return per insertion slot: tour, index, place, departure, next place, slack, leg."""
-        follow = self.core.follow
-        svc = self.svc
-        tl = self.core.travel_list  # type: ignore[attr-defined]
-        rows: list[tuple[int, int, int, int, int, int, int]] = []
-        for ti, s in enumerate(sol.scheds):
-            nodes = s.nodes
-            last = len(nodes) - 1
-            for k in range(last):
-                nxt = nodes[k + 1]
-                if nxt == follow:
-                    continue
-                here, there = s.loc[k], s.loc[k + 1] if k + 1 < last else nxt
-                dep = s.begin[k] + (int(svc[nodes[k]]) if k else 0)
-                rows.append((ti, k, here, dep, there, s.slack[k + 1], tl[here][there]))
-        arr = np.array(rows, dtype=np.int64).reshape(-1, 7)
-        return tuple(arr[:, i] for i in range(7))
+    def slots(self, ti: int, s: Schedule) -> np.ndarray:
+        """Return (cached) rows per insertion slot: tour, index, place, departure, next place,
+        slack of the next position, leg, arrival at the next position."""
+        if s.table is None:
+            nodes = np.array(s.nodes, dtype=np.int64)
+            loc = np.array(s.loc, dtype=np.int64)
+            here, there = loc[:-1], loc[1:]
+            dep = np.array(s.begin[:-1], dtype=np.int64) + self.svc[nodes[:-1]]
+            table = np.stack([
+                np.full(len(here), ti, dtype=np.int64),
+                np.arange(len(here), dtype=np.int64),
+                here,
+                dep,
+                there,
+                np.array(s.slack[1:], dtype=np.int64),
+                self.T[here, there],
+                np.array(s.arrive[1:], dtype=np.int64),
+                nodes[1:],
+            ])
+            s.table = table
+        return s.table
+
+    def positions(self, sol: Solution, only: int = -1) -> tuple[np.ndarray, ...]:
+        """Return the slot columns over every tour (or tour ``only``), lunch slots excluded."""
+        parts = [self.slots(ti, s) for ti, s in enumerate(sol.scheds) if only in (-1, ti)]
+        table = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+        if self.core.follow >= 0:
+            table = table[:, table[8] != self.core.follow]
+        return tuple(table)
 
     def insertion_grid(
         self, sol: Solution, free: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
         """Return feasibility and added time of every (slot, free node) pair."""
         pos = self.positions(sol)
-        _, _, here, dep, there, slack, leg = pos
+        _, _, here, dep, there, slack, leg, _, _ = pos
         c = self.core
         arrive = dep[:, None] + self.T[here[:, None], free[None, :]]
         begin = np.maximum(arrive, c.open[free][None, :])
@@ -144,6 +157,51 @@ class Search:
             else:
                 keep = feasible & (free != node)
             free = free[keep]
+
+    def replace(self, sol: Solution) -> bool:
+        """Put a better-paid free customer in a visit's place (same neighbours); True if done."""
+        free = self.free_nodes(sol)
+        if not free.size:
+            return False
+        c, best = self.core, None
+        for ti, sched in enumerate(sol.scheds):
+            t = self.slots(ti, sched)
+            if t.shape[1] < 2:
+                continue
+            out, after = t[8, :-1], t[8, 1:]
+            keep = np.array([o not in c.mandatory for o in out.tolist()]) & (after != c.follow)
+            if not keep.any():
+                continue
+            cols = np.flatnonzero(keep)
+            prev_loc, dep = t[2, cols], t[3, cols]
+            next_loc, slack, arrive = t[4, cols + 1], t[5, cols + 1], t[7, cols + 1]
+            begin = np.maximum(dep[:, None] + self.T[prev_loc[:, None], free[None, :]],
+                               c.open[free][None, :])
+            delay = begin + self.svc[free][None, :] + self.T[free[None, :], next_loc[:, None]]
+            delay -= arrive[:, None]
+            gain = c.prize[free][None, :] - c.prize[out[cols]][:, None]
+            ok = (begin <= c.close[free][None, :]) & (delay <= slack[:, None])
+            ok &= (gain > EPS) | ((gain > -EPS) & (delay < 0))
+            if not ok.any():
+                continue
+            score = np.where(ok, gain * 1e6 - delay, -np.inf)
+            flat = int(np.argmax(score))
+            row, col = divmod(flat, free.size)
+            if best is None or score.flat[flat] > best[0]:
+                best = (float(score.flat[flat]), ti, int(cols[row]) + 1, int(free[col]))
+        if best is None:
+            return False
+        _, ti, k, node = best
+        nodes = list(sol.tours[ti])
+        out_node, nodes[k] = nodes[k], node
+        sched = schedule(c, c.tours[ti], nodes)
+        if sched is None:
+            return False
+        sol.tours[ti] = nodes
+        sol.scheds[ti] = sched
+        sol.prize += float(c.prize[node] - c.prize[out_node])
+        sol.travel = sum(x.travel for x in sol.scheds)
+        return True
 
     def swap(self, sol: Solution) -> bool:
         """Trade one visit for a free customer worth more (or equal and shorter); True if done."""
@@ -202,6 +260,43 @@ class Search:
             return False
         return True
 
+    def relocate(self, sol: Solution) -> bool:
+        """Move single visits to the slot of their tour that shortens driving most."""
+        c, moved = self.core, False
+        for ti in range(len(sol.tours)):
+            k = 1
+            while k < len(sol.tours[ti]) - 1:
+                nodes = sol.tours[ti]
+                node = nodes[k]
+                if node in c.mandatory:
+                    k += 1
+                    continue
+                rest = nodes[:k] + nodes[k + 1 :]
+                base = schedule(c, c.tours[ti], rest)
+                if base is None:
+                    k += 1
+                    continue
+                t = self.slots(ti, base)
+                t = t[:, t[8] != c.follow]
+                here, dep, there, slack, leg = t[2], t[3], t[4], t[5], t[6]
+                begin = np.maximum(dep + self.T[here, node], c.open[node])
+                shift = begin + self.svc[node] + self.T[node, there] - dep - leg
+                ok = (begin <= c.close[node]) & (shift <= slack)
+                extra = self.T[here, node] + self.T[node, there] - leg
+                extra = np.where(ok, extra, np.iinfo(np.int64).max)
+                at = int(np.argmin(extra))
+                if ok[at] and base.travel + int(extra[at]) < sol.scheds[ti].travel:
+                    trial = [*rest[: int(t[1, at]) + 1], node, *rest[int(t[1, at]) + 1 :]]
+                    sched = schedule(c, c.tours[ti], trial)
+                    if sched is not None and sched.travel < sol.scheds[ti].travel:
+                        sol.tours[ti] = trial
+                        sol.scheds[ti] = sched
+                        moved = True
+                        continue
+                k += 1
+        sol.travel = sum(x.travel for x in sol.scheds)
+        return moved
+
     def relocate_follow(self, sol: Solution) -> None:
         """Move the place-less lunch to the slot that leaves the most slack at the end."""
         follow = self.core.follow
@@ -256,7 +351,12 @@ class Search:
 
 
 def local_search(
-    search: Search, sol: Solution, noise: float, banned: frozenset[int] = frozenset()
+    search: Search,
+    sol: Solution,
+    noise: float,
+    banned: frozenset[int] = frozenset(),
+    *,
+    deep: bool = True,
 ) -> None:
     """Fill (first without the just-removed customers), then swap-and-refill to a local optimum."""
     if banned:
@@ -265,10 +365,16 @@ def local_search(
     if search.core.follow >= 0:
         search.relocate_follow(sol)
         search.fill(sol, 0.0)
-    for _ in range(50):
-        if not search.swap(sol):
+    for _ in range(100):
+        if not search.replace(sol):
             break
         search.fill(sol, 0.0)
+    if deep:
+        for _ in range(50):
+            if search.swap(sol) or (RELOCATE and search.relocate(sol)):
+                search.fill(sol, 0.0)
+            else:
+                break
 
 
 def initial(search: Search) -> tuple[Solution, list[int]]:
@@ -308,7 +414,9 @@ def solve(
         if time.perf_counter() > deadline:
             break
         removed = search.perturb(current, size, start)
-        local_search(search, current, 0.2, frozenset(removed))
+        local_search(search, current, 0.2, frozenset(removed), deep=False)
+        if current.prize >= DEEP_WITHIN * best.prize:
+            local_search(search, current, 0.0, deep=True)
         if current.key() > best.key():
             best = current.copy()
             size, stale = 1, 0

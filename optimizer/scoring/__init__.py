@@ -2,18 +2,10 @@
 
 from optimizer.scoring.cycles import CyclePopulation, fit_population
 from optimizer.scoring.engine import (
-    COLLECTION,
     COMPONENTS,
-    CREDIT_BLOCKED,
-    FLAG_NAMES,
-    NEW_CUSTOMER,
-    PURCHASE_LAPSE,
     PURPOSE_COLLECT,
     PURPOSE_NONE,
     PURPOSE_SALES,
-    RESCUE,
-    SERVICE_GAP,
-    Reason,
     ScoringResult,
     score,
 )
@@ -22,6 +14,17 @@ from optimizer.scoring.features import (
     ScoringFeatures,
     purchase_history,
 )
+from optimizer.scoring.flags import (
+    COLLECTION,
+    CREDIT_BLOCKED,
+    FLAG_NAMES,
+    NEW_CUSTOMER,
+    PURCHASE_LAPSE,
+    RESCUE,
+    SERVICE_GAP,
+    flag_names,
+)
+from optimizer.scoring.reason import Reason
 from optimizer.scoring.settings import COLLECTION_POLICIES, ScoringSettings
 
 __all__ = [
@@ -44,6 +47,7 @@ __all__ = [
     "ScoringResult",
     "ScoringSettings",
     "fit_population",
+    "flag_names",
     "purchase_history",
     "score",
 ]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -15,7 +14,17 @@ from optimizer.scoring.cycles import (
     cycle_outputs,
     fit_population,
 )
+from optimizer.scoring.explain import explain
 from optimizer.scoring.features import ScoringFeatures
+from optimizer.scoring.flags import (
+    COLLECTION,
+    CREDIT_BLOCKED,
+    NEW_CUSTOMER,
+    PURCHASE_LAPSE,
+    RESCUE,
+    SERVICE_GAP,
+)
+from optimizer.scoring.reason import Reason
 from optimizer.scoring.settings import ScoringSettings
 
 FloatArray = npt.NDArray[np.float64]
@@ -23,35 +32,9 @@ IntArray = npt.NDArray[np.int64]
 
 COMPONENTS = ("urgency", "service", "value", "finance", "delivery", "mix")
 
-SERVICE_GAP = 1
-PURCHASE_LAPSE = 2
-RESCUE = 4
-COLLECTION = 8
-CREDIT_BLOCKED = 16
-NEW_CUSTOMER = 32
-FLAG_NAMES = {
-    SERVICE_GAP: "service_gap",
-    PURCHASE_LAPSE: "purchase_lapse",
-    RESCUE: "rescue",
-    COLLECTION: "collection",
-    CREDIT_BLOCKED: "credit_blocked",
-    NEW_CUSTOMER: "new_customer",
-}
-
 PURPOSE_SALES = 0
 PURPOSE_COLLECT = 1
 PURPOSE_NONE = 2
-
-_MAX_OFFER_REASONS = 3
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One line of a card's explanation: a message key and the values it shows."""
-
-    key: str
-    values: dict[str, Any] = field(default_factory=dict)
-    points: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,10 +89,7 @@ class ScoringResult:
 
     def explain(self, i: int) -> list[Reason]:
         """Reasons for customer ``i``: flagged ones first, then by contribution to the score."""
-        from optimizer.scoring.explain import reasons
-
-        found = reasons(self, i)
-        return sorted(found, key=lambda r: -r.points)
+        return explain(self, i)
 
 
 def score(

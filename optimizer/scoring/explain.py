@@ -1,4 +1,9 @@
-"""Message keys and values behind each customer's score (rendered by the app in pt-BR/English)."""
+"""Message keys and values behind each customer's score (rendered by the app in pt-BR/English).
+
+Reasons come in tiers: finance flags first (they change what the visit is for), then the other
+flags (rescue, purchase lapse, visit overdue, new customer), then the plain contributions;
+within a tier, by the points the component adds to the score.
+"""
 
 from __future__ import annotations
 
@@ -6,114 +11,119 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from optimizer.scoring.flags import (
+    COLLECTION,
+    CREDIT_BLOCKED,
+    NEW_CUSTOMER,
+    PURCHASE_LAPSE,
+    RESCUE,
+    SERVICE_GAP,
+)
+from optimizer.scoring.reason import Reason
+
 if TYPE_CHECKING:
-    from optimizer.scoring.engine import Reason, ScoringResult
+    from optimizer.scoring.engine import ScoringResult
+
+_FINANCE, _FLAG, _PLAIN = 0, 1, 2
+_MAX_OFFERS = 3
+
+Tiered = tuple[int, Reason]
 
 
-def _cycle_reason(res: ScoringResult, i: int) -> Reason | None:
+def _value(array: np.ndarray | None, i: int, default: float = 0.0) -> float:
+    """Entry ``i`` of an optional feature array, ``default`` when missing or NaN."""
+    if array is None or not np.isfinite(array[i]):
+        return default
+    return float(array[i])
+
+
+def _cycle(res: ScoringResult, i: int) -> Tiered:
     """Purchase-cycle line: rescue, lapse or plain days without purchase."""
-    from optimizer.scoring.engine import PURCHASE_LAPSE, RESCUE, Reason
-
-    f = res.features
     pts = float(res.points[i, 0])
-    days = f.days_since_last[i]
+    days = res.features.days_since_last[i]
     if not np.isfinite(days):
-        return Reason("no_purchase_history", {}, pts)
-    cycle = round(float(res.cycle_days[i]))
-    values = {"days": int(days), "cycle": max(cycle, 1)}
+        return _PLAIN, Reason("no_purchase_history", {}, pts)
+    cycle = max(round(float(res.cycle_days[i])), 1)
+    values: dict[str, object] = {"days": int(days), "cycle": cycle}
     if res.has(i, RESCUE):
         values["cycles"] = round(float(days / res.cycle_days[i]), 1)
-        return Reason("rescue", values, 100.0 + pts)
+        return _FLAG, Reason("rescue", values, pts)
     if res.has(i, PURCHASE_LAPSE):
         values["lapse_risk"] = round(100 * float(res.lapse_risk[i]))
-        return Reason("purchase_lapse", values, 50.0 + pts)
-    return Reason("days_without_purchase", values, pts)
+        return _FLAG, Reason("purchase_lapse", values, pts)
+    return _PLAIN, Reason("days_without_purchase", values, pts)
 
 
-def _finance_reasons(res: ScoringResult, i: int) -> list[Reason]:
-    """Collection and credit lines; they lead the card, whatever their points."""
-    from optimizer.scoring.engine import COLLECTION, CREDIT_BLOCKED, Reason
-
+def _finance(res: ScoringResult, i: int) -> list[Tiered]:
+    """Collection and credit lines."""
     f = res.features
-    out = []
+    out: list[Tiered] = []
+    pts = float(res.points[i, 3])
     if res.has(i, COLLECTION):
-        amount = float(f.overdue_amount[i]) if f.overdue_amount is not None else 0.0
-        days = int(f.overdue_days[i]) if f.overdue_days is not None else 0
-        out.append(
-            Reason("overdue_collect", {"amount": round(amount, 2), "days": days}, 200.0)
-        )
+        values = {
+            "amount": round(_value(f.overdue_amount, i), 2),
+            "days": int(_value(f.overdue_days, i)),
+            "policy": res.settings.collection_policy,
+        }
+        out.append((_FINANCE, Reason("overdue_collect", values, pts)))
     if res.has(i, CREDIT_BLOCKED):
-        ticket = float(f.avg_ticket[i]) if f.avg_ticket is not None else 0.0
-        available = round(float(res.finance.available_credit[i]), 2)
-        out.append(
-            Reason(
-                "credit_blocked",
-                {"available": available, "ticket": round(ticket, 2)},
-                150.0,
-            )
-        )
+        values = {
+            "available": round(float(res.finance.available_credit[i]), 2),
+            "ticket": round(_value(f.avg_ticket, i), 2),
+        }
+        out.append((_FINANCE, Reason("credit_blocked", values, pts)))
     return out
 
 
-def reasons(res: ScoringResult, i: int) -> list[Reason]:
-    """Every reason that applies to customer ``i``, with its points for ordering."""
-    from optimizer.scoring.engine import NEW_CUSTOMER, SERVICE_GAP, Reason
-
+def _service_and_new(res: ScoringResult, i: int) -> list[Tiered]:
+    """Visit-overdue and new-customer lines."""
     f = res.features
-    out = _finance_reasons(res, i)
-    cycle = _cycle_reason(res, i)
-    if cycle is not None:
-        out.append(cycle)
+    out: list[Tiered] = []
     if res.has(i, SERVICE_GAP):
         contact = f.days_since_contact
-        days = None if contact is None or np.isnan(contact[i]) else int(contact[i])
-        freq = (
-            int(f.visit_frequency_days[i]) if f.visit_frequency_days is not None else 0
-        )
-        out.append(
-            Reason(
-                "visit_overdue",
-                {"days": days, "frequency": freq},
-                40.0 + float(res.points[i, 1]),
-            )
-        )
-    if res.components[i, 2] >= 0.5:
+        never = contact is None or not np.isfinite(contact[i])
         values = {
-            "ticket": round(float(f.avg_ticket[i]), 2)
-            if f.avg_ticket is not None
-            else 0.0,
-            "share_pct": round(100 * float(res.revenue_share[i]), 2),
+            "days": None if never else int(contact[i]),
+            "frequency": int(_value(f.visit_frequency_days, i)),
         }
-        out.append(Reason("high_value", values, float(res.points[i, 2])))
-    if f.delivery_weekdays is not None and f.delivery_weekdays[i]:
-        out.append(
-            Reason(
-                "next_delivery",
-                {"days": int(res.delivery_days[i])},
-                float(res.points[i, 4]),
-            )
-        )
-    lo, hi = np.searchsorted(res.mix.customer, [i, i + 1])
-    names = f.category_names
-    mix_points = float(res.points[i, 5])
-    for k, days in list(
-        zip(res.mix.category[lo:hi], res.mix.days_since[lo:hi], strict=True)
-    )[:3]:
-        name = names[k] if k < len(names) else str(k)
-        out.append(
-            Reason(
-                "stopped_buying_category",
-                {"category": name, "days": int(days)},
-                mix_points,
-            )
-        )
+        out.append((_FLAG, Reason("visit_overdue", values, float(res.points[i, 1]))))
     if res.has(i, NEW_CUSTOMER):
         first = f.days_since_first[i]
-        out.append(
-            Reason(
-                "new_customer",
-                {"days": int(first) if np.isfinite(first) else None},
-                30.0,
-            )
-        )
+        values = {"days": int(first) if np.isfinite(first) else None}
+        out.append((_FLAG, Reason("new_customer", values, 0.0)))
     return out
+
+
+def _value_delivery_mix(res: ScoringResult, i: int) -> list[Tiered]:
+    """High-value, next-delivery and stopped-buying-category lines."""
+    f = res.features
+    out: list[Tiered] = []
+    if res.components[i, 2] >= 0.5:
+        values = {
+            "ticket": round(_value(f.avg_ticket, i), 2),
+            "share_pct": round(100 * float(res.revenue_share[i]), 2),
+        }
+        out.append((_PLAIN, Reason("high_value", values, float(res.points[i, 2]))))
+    if f.delivery_weekdays is not None and f.delivery_weekdays[i] & 0x7F:
+        values = {"days": int(res.delivery_days[i])}
+        out.append((_PLAIN, Reason("next_delivery", values, float(res.points[i, 4]))))
+    lo, hi = np.searchsorted(res.mix.customer, [i, i + 1])
+    names = f.category_names
+    pts = float(res.points[i, 5])
+    for k, days in zip(
+        res.mix.category[lo:hi][:_MAX_OFFERS],
+        res.mix.days_since[lo:hi][:_MAX_OFFERS],
+        strict=True,
+    ):
+        name = names[k] if k < len(names) else str(k)
+        values = {"category": name, "days": int(days)}
+        out.append((_PLAIN, Reason("stopped_buying_category", values, pts)))
+    return out
+
+
+def explain(res: ScoringResult, i: int) -> list[Reason]:
+    """Every reason that applies to customer ``i``, most important first."""
+    tiered = [*_finance(res, i), _cycle(res, i)]
+    tiered += _service_and_new(res, i) + _value_delivery_mix(res, i)
+    tiered.sort(key=lambda t: (t[0], -t[1].points))
+    return [reason for _, reason in tiered]

@@ -119,24 +119,24 @@ def purchase_history(
     """
     customer = np.asarray(customer, dtype=np.int64)
     day = np.asarray(day, dtype=np.int64)
-    keep = day <= reference_day
+    keep = (day <= reference_day) & (customer >= 0)
     customer, day = customer[keep], day[keep]
-    order = np.lexsort((day, customer))
-    customer, day = customer[order], day[order]
-    fresh = np.ones(len(day), dtype=bool)
-    fresh[1:] = (customer[1:] != customer[:-1]) | (day[1:] != day[:-1])
-    customer, day = customer[fresh], day[fresh]
+    if len(day):
+        # one integer key per (customer, day): sort, then drop repeated keys
+        low = int(day.min())
+        span = int(day.max()) - low + 1
+        key = np.sort(customer * span + (day - low))
+        key = key[np.r_[True, key[1:] != key[:-1]]]
+        customer, day = key // span, key % span + low
 
     counts = np.bincount(customer, minlength=n_customers).astype(np.int64)
     first = np.full(n_customers, np.nan)
     last = np.full(n_customers, np.nan)
-    starts = (
-        np.flatnonzero(np.r_[True, customer[1:] != customer[:-1]]) if len(day) else []
-    )
-    ends = np.r_[starts[1:], len(day)] - 1 if len(day) else []
-    if len(day):
-        first[customer[starts]] = reference_day - day[starts]
-        last[customer[ends]] = reference_day - day[ends]
+    new_customer = np.r_[True, customer[1:] != customer[:-1]] if len(day) else []
+    starts = np.flatnonzero(new_customer)
+    ends = np.r_[starts[1:], len(day)] - 1
+    first[customer[starts]] = reference_day - day[starts]
+    last[customer[ends[ends >= 0]]] = reference_day - day[ends[ends >= 0]]
 
     same = customer[1:] == customer[:-1]
     gap_customer = customer[1:][same]
@@ -152,7 +152,10 @@ def _group_median(group: IntArray, value: FloatArray, n_groups: int) -> FloatArr
     out = np.full(n_groups, np.nan)
     if len(value) == 0:
         return out
-    order = np.lexsort((value, group))
+    # sort by group, then value, through one float key (faster than lexsort)
+    low = float(value.min())
+    span = float(value.max()) - low + 1.0
+    order = np.argsort(group * span + (value - low))
     sorted_value = value[order]
     counts = np.bincount(group, minlength=n_groups)
     starts = np.r_[0, np.cumsum(counts)[:-1]]

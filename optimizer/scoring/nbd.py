@@ -14,24 +14,33 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def bgnbd_loglik(
-    params: FloatArray, x: FloatArray, t_x: FloatArray, age: FloatArray
+    params: FloatArray,
+    x: FloatArray,
+    t_x: FloatArray,
+    age: FloatArray,
+    unique_x: tuple[FloatArray, FloatArray] | None = None,
 ) -> float:
-    """Total log-likelihood of (repeats x, last repeat time t_x, age T) at ln(r, alpha, a, b)."""
+    """Total log-likelihood of (repeats x, last repeat time t_x, age T) at ln(r, alpha, a, b).
+
+    The gamma-function terms depend on x alone, so they are summed over its distinct values
+    (``unique_x`` = values and counts, computed once by the caller).
+    """
     r, alpha, a, b = np.exp(np.clip(params, -10.0, 10.0))
+    ux, count = unique_x if unique_x is not None else np.unique(x, return_counts=True)
     head = (
-        lgamma(r + x)
+        lgamma(r + ux)
         - lgamma(r)
         + r * math.log(alpha)
         + lgamma(a + b)
-        + lgamma(b + x)
+        + lgamma(b + ux)
         - lgamma(b)
-        - lgamma(a + b + x)
+        - lgamma(a + b + ux)
     )
     alive = -(r + x) * np.log(alpha + age)
     safe = np.maximum(x, 1.0)
     dead = math.log(a) - np.log(b + safe - 1.0) - (r + x) * np.log(alpha + t_x)
     tail = np.where(x > 0, np.logaddexp(alive, dead), alive)
-    return float(np.sum(head + tail))
+    return float(np.dot(head, count) + np.sum(tail))
 
 
 def nelder_mead(
@@ -83,7 +92,11 @@ def fit_bgnbd(
 ) -> tuple[float, float, float, float]:
     """Maximum-likelihood (r, alpha, a, b), time in days."""
     start = np.log(np.array([0.5, max(float(np.mean(age)) / 4, 1.0), 0.5, 2.0]))
-    best = nelder_mead(lambda p: -bgnbd_loglik(p, x, t_x, age), start)
-    best = nelder_mead(lambda p: -bgnbd_loglik(p, x, t_x, age), best, step=0.1)
+    unique_x = np.unique(x, return_counts=True)
+
+    def loss(p: FloatArray) -> float:
+        return -bgnbd_loglik(p, x, t_x, age, unique_x)
+
+    best = nelder_mead(loss, nelder_mead(loss, start), step=0.1)
     r, alpha, a, b = (float(v) for v in np.exp(np.clip(best, -10.0, 10.0)))
     return r, alpha, a, b

@@ -36,7 +36,7 @@ class ScoringSettings:
     # probabilistic parts (what the backtest measures)
     lapse_horizon_days: float = 90.0
     propensity_horizon_days: float = 14.0
-    fit_sample_size: int = 50_000
+    fit_sample_size: int = 25_000
     regularity_gaps: float = 3.0
 
     # service gap

@@ -46,11 +46,13 @@ def _finish_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects of app.extensions to this app."""
+    from app import db_events
     from app import extensions as ext
     from app.auth.loader import configure_login
     from app.i18n import configure_babel
 
     ext.db.init_app(app)
+    db_events.register(app)
     ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), render_as_batch=True)
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)

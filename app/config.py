@@ -83,7 +83,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     RATELIMIT_STORAGE_URI = "memory://"
-    SERVER_NAME = None
+    LOGIN_RATE_LIMIT = "1000 per minute"
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -56,4 +57,5 @@ def nav_items() -> list[NavItem]:
 def register(app: Flask) -> None:
     """Expose the menu and role labels to templates."""
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["role_label"] = lambda role: str(ROLE_LABELS.get(Role(role), role))

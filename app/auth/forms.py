@@ -3,13 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
@@ -17,4 +18,4 @@ class LoginForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """Pick the interface language."""
 
-    locale = SelectField(_l("Language"), choices=[("pt_BR", "Português (Brasil)"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("pt_BR", "Português (Brasil)"), SelectChoice("en", "English")])

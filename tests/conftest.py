@@ -1,0 +1,164 @@
+"""Shared fixtures: the app on SQLite and PostgreSQL, a rolled-back session per test,
+a live HTTP server and a real browser.
+
+Every test that asks for `app` (directly or through `db_session`, `client`...) runs
+once per database backend. PostgreSQL runs when ROTEIRO_TEST_POSTGRES_URL points at a
+server (the Makefile sets it); with ROTEIRO_REQUIRE_POSTGRES=1 an unreachable server
+fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+
+PG_URL = os.environ.get("ROTEIRO_TEST_POSTGRES_URL", "")
+REQUIRE_PG = os.environ.get("ROTEIRO_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_available() -> tuple[bool, str]:
+    if not PG_URL:
+        return False, "ROTEIRO_TEST_POSTGRES_URL is not set"
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any driver error means "not reachable"
+        return False, f"PostgreSQL at {PG_URL} is not reachable: {exc}"
+    return True, ""
+
+
+PG_OK, PG_WHY = _postgres_available()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if PG_OK:
+        return [f"databases: sqlite, postgresql ({PG_URL})"]
+    return [f"databases: sqlite only — PostgreSQL SKIPPED: {PG_WHY}"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if REQUIRE_PG and not PG_OK:
+        raise pytest.UsageError(f"PostgreSQL is required (ROTEIRO_REQUIRE_POSTGRES=1): {PG_WHY}")
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _pg_schema_url(schema: str) -> str:
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+def make_database(backend: str, tmp_dir: Path, label: str) -> tuple[str, object]:
+    """Create an empty isolated database; return its URL and a drop callback."""
+    if backend == "sqlite":
+        path = tmp_dir / f"{label}.sqlite3"
+        return f"sqlite:///{path}", lambda: None
+    schema = f"rt_{label}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+    return _pg_schema_url(schema), drop
+
+
+def build_app(url: str, **overrides: object) -> Flask:
+    """An app on the given database, with TestConfig and optional overrides."""
+    attrs = {"SQLALCHEMY_DATABASE_URI": url, **overrides}
+    config = type("IsolatedTestConfig", (TestConfig,), attrs)
+    return create_app(config)
+
+
+def migrate_up(app: Flask) -> None:
+    """Build the schema through the real Alembic migrations."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend a test runs on."""
+    if request.param == "postgresql" and not PG_OK:
+        pytest.skip(f"PostgreSQL skipped: {PG_WHY}")
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The application on a freshly migrated, isolated database."""
+    url, drop = make_database(backend, tmp_path_factory.mktemp("db"), "unit")
+    application = build_app(url)
+    migrate_up(application)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+    drop()  # type: ignore[operator]
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session inside an outer transaction that is rolled back after the test."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        # A plain Session: Flask-SQLAlchemy's own get_bind() would ignore `bind`
+        # and pick the engine, escaping the outer transaction. Scoped per app
+        # context like Flask-SQLAlchemy's, so each request gets its own session.
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        db.session = scoped_session(factory, scopefunc=_app_ctx_id)  # type: ignore[method-assign]
+        try:
+            yield db.session  # type: ignore[misc]
+        finally:
+            db.session.remove()
+            db.session = original  # type: ignore[method-assign]
+            outer.rollback()
+            connection.close()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in
+    production (fresh `g`, fresh session), even while the test holds one."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        token = _cv_app.set(None)  # type: ignore[arg-type]
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture
+def client(app: Flask, db_session: Session) -> FlaskClient:
+    """A test client whose requests see (and roll back with) the test's data."""
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask, db_session: Session):  # type: ignore[no-untyped-def]
+    """A CLI runner on the test's session."""
+    return app.test_cli_runner()

@@ -556,7 +556,8 @@ def _solve(
             cand = _candidate(week, v, d)
             cands.setdefault(cand.id, cand)
     ordered = tuple(cands[k] for k in sorted(cands))
-    matrix = provider.matrix(day_locations(rep, ordered), depart_s=rep.start_s)
+    # A whole working day: the provider's all-day average pace, not the 8 h rush alone.
+    matrix = provider.matrix(day_locations(rep, ordered), depart_s=None)
     problem = DayProblem(rep, ordered, matrix)
     limit = week.settings.time_limit_per_day
     return problem, solve_day(problem, time_limit=limit, seed=seed + d)

@@ -229,9 +229,10 @@ def geodesic_matrix_m(locations: Sequence[Location]) -> np.ndarray:
 class GeodesicProvider:
     """Straight-line distance × circuity, at the speed of the departure's time of day.
 
-    The whole matrix uses the speed at ``depart_s`` (or the profile's typical working-hours
-    speed when ``depart_s`` is None): the solver takes one matrix per day, so callers that
-    care about the evening peak ask for a matrix at the time they plan to drive.
+    The solver takes one matrix for a whole day (or the rest of it), so a matrix "departing
+    at ``depart_s``" uses the average pace of the ``horizon_s`` that follow: a re-plan at
+    16:30 feels the evening peak, one at 10:00 mostly does not. ``depart_s=None`` means a
+    whole working day (08–18 h); ``horizon_s=0`` uses the speed at ``depart_s`` alone.
 
     Parameters
     ----------
@@ -242,6 +243,8 @@ class GeodesicProvider:
     leg_overhead_s
         Fixed seconds added to every leg between two different points (parking, walking to
         the door); 0 by default so that times stay checkable by hand.
+    horizon_s
+        Seconds after ``depart_s`` whose average pace the matrix uses (3 h by default).
     """
 
     def __init__(
@@ -250,22 +253,24 @@ class GeodesicProvider:
         *,
         circuity: float = DEFAULT_CIRCUITY,
         leg_overhead_s: int = 0,
+        horizon_s: int = 3 * 3600,
     ) -> None:
         if not math.isfinite(circuity) or circuity < 1.0:
             raise ValueError(f"circuity must be >= 1, got {circuity}")
-        if leg_overhead_s < 0:
-            raise ValueError("leg overhead must be >= 0")
+        if leg_overhead_s < 0 or horizon_s < 0:
+            raise ValueError("leg overhead and horizon must be >= 0")
+        self.horizon_s = horizon_s
         self.speed = speed if speed is not None else SpeedProfile.sao_paulo()
         self.circuity = circuity
         self.leg_overhead_s = leg_overhead_s
 
     def kmh(self, depart_s: int | None) -> float:
         """Return the speed used for a matrix departing at ``depart_s``."""
-        return (
-            self.speed.typical_kmh()
-            if depart_s is None
-            else self.speed.kmh_at(depart_s)
-        )
+        if depart_s is None:
+            return self.speed.typical_kmh()
+        if self.horizon_s == 0:
+            return self.speed.kmh_at(depart_s)
+        return self.speed.typical_kmh(depart_s, depart_s + self.horizon_s)
 
     def matrix(
         self, locations: Sequence[Location], *, depart_s: int | None = None

@@ -120,10 +120,21 @@ def test_sao_paulo_speed_by_hour(hour: int, low: float, high: float) -> None:
 
 def test_peak_matrix_is_slower_than_off_peak() -> None:
     """Tests that the same trip takes longer when leaving at 18 h than at 11 h."""
+    instant = GeodesicProvider(horizon_s=0)
+    peak = instant.matrix([SE, PINHEIROS], depart_s=18 * 3600).durations_s[0][1]
+    calm = instant.matrix([SE, PINHEIROS], depart_s=11 * 3600).durations_s[0][1]
+    assert peak == round(6392.5 * DEFAULT_CIRCUITY / (15 / 3.6))
+    assert calm == round(6392.5 * DEFAULT_CIRCUITY / (23 / 3.6))
+
+
+def test_matrix_speed_averages_the_hours_after_departure() -> None:
+    """Tests the default 3 h horizon: leaving at 16 h averages 16–19 h (22, 15, 15 km/h)."""
     provider = GeodesicProvider()
-    peak = provider.matrix([SE, PINHEIROS], depart_s=18 * 3600).durations_s[0][1]
-    calm = provider.matrix([SE, PINHEIROS], depart_s=11 * 3600).durations_s[0][1]
-    assert peak > calm * 1.3
+    assert provider.kmh(16 * 3600) == pytest.approx(3 / (1 / 22 + 2 / 15))
+    assert provider.kmh(None) == pytest.approx(SpeedProfile.sao_paulo().typical_kmh())
+    late = provider.matrix([SE, PINHEIROS], depart_s=16 * 3600).durations_s[0][1]
+    early = provider.matrix([SE, PINHEIROS], depart_s=10 * 3600).durations_s[0][1]
+    assert late > early
 
 
 def test_typical_speed_is_the_harmonic_mean() -> None:

@@ -246,7 +246,6 @@ class _Week:
     base: Location
     visits: list[_Visit] = field(default_factory=list)
     unassigned: list[UnassignedCustomer] = field(default_factory=list)
-    km: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     lat: np.ndarray = field(default_factory=lambda: np.zeros(0))
     lon: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
@@ -302,8 +301,8 @@ def _collect_visits(
     days, s = week.days, week.settings
     first, last = days[0].date, days[-1].date
     not_due = []
+    dates = {d.date: i for i, d in enumerate(days)}
     for ci, c in enumerate(week.customers):
-        dates = {d.date: i for i, d in enumerate(days)}
         fixed = list(frozen_visits.get(c.id, []))
         for a in c.appointments:
             if a.date in dates:
@@ -350,12 +349,10 @@ def _estimate_loads(week: _Week) -> None:
     week.lat = np.array([p.lat for p in points])
     week.lon = np.array([p.lon for p in points])
     if len(points) < 2:
-        week.km = np.zeros((len(points), len(points)))
         for v in week.visits:
             v.load_s = float(week.customers[v.cust].service_s)
         return
-    week.km = geodesic_matrix_m(points) / 1000.0
-    others = week.km.copy()
+    others = geodesic_matrix_m(points) / 1000.0
     np.fill_diagonal(others, np.inf)
     k = min(2, len(points) - 1)
     near = np.sort(others, axis=1)[:, :k].mean(axis=1)
@@ -393,7 +390,6 @@ def _cut_capacity(week: _Week) -> None:
         keep.append(i)
     keep.sort()
     week.visits = [week.visits[i] for i in keep]
-    week.km = week.km[np.ix_(keep, keep)]
     week.lat, week.lon = week.lat[keep], week.lon[keep]
 
 
@@ -591,7 +587,8 @@ def _route_all(
         cid = week.customers[v.cust].id
         if cid in solved[v.day][1].visited_ids:
             continue
-        room = [d for d in v.allowed if d != v.day and slack[d] >= v.load_s]
+        busy = {w.day for w in week.visits if w.cust == v.cust}
+        room = [d for d in v.allowed if d not in busy and slack[d] >= v.load_s]
         if room:
             target = max(room, key=lambda d: (slack[d], -d))
             slack[target] -= v.load_s

@@ -299,3 +299,22 @@ def test_duplicate_dates_or_ids_raise() -> None:
         plan_week(week() + week(1), [], provider=PROVIDER)
     with pytest.raises(ValueError, match="ids"):
         plan_week(week(), [customer("a"), customer("a")], provider=PROVIDER)
+
+
+def test_dropped_visits_move_to_a_day_with_time_left() -> None:
+    """Tests the repair pass: what Monday's route cannot take is routed on Tuesday."""
+    crowd = [
+        customer(f"m{i:02d}", -23.55 + 0.002 * i, service_s=2400) for i in range(18)
+    ]
+    monday_first = AgendaSettings(
+        time_limit_per_day=dt.timedelta(seconds=0.1),
+        minutes_per_day_late=10_000.0,
+        balance_weight=0.0,
+        overbook=3.0,
+    )
+    agenda = plan_week(week(2), crowd, provider=PROVIDER, settings=monday_first)
+    monday, tuesday = agenda.days
+    assert len(monday.candidate_ids) < len(crowd)  # the overflow left Monday
+    assert tuesday.route.visited_ids
+    assert agenda.unassigned == ()
+    assert all(len(agenda.visit_dates(c.id)) == 1 for c in crowd)

@@ -60,19 +60,20 @@ class CycleOutputs:
     buy_propensity: FloatArray  # P(a purchase in the propensity horizon)
 
 
-def segment_slots(features: ScoringFeatures, settings: ScoringSettings) -> IntArray:
-    """Segment of each customer as a slot index; unknown segments share the last slot."""
+def segment_slots(
+    features: ScoringFeatures, settings: ScoringSettings
+) -> tuple[IntArray, int]:
+    """Segment of each customer as a slot index, and the slot count; "none" is the last."""
     seg = np.asarray(features.segment, dtype=np.int64)
     n_slots = max(len(settings.segment_cycle_days), int(seg.max(initial=-1)) + 1) + 1
-    return np.where(seg < 0, n_slots - 1, seg)
+    return np.where(seg < 0, n_slots - 1, seg), n_slots
 
 
 def fit_population(
     features: ScoringFeatures, settings: ScoringSettings
 ) -> CyclePopulation:
     """Empirical-Bayes cycle priors and the dropout Beta, from the portfolio's own history."""
-    slots = segment_slots(features, settings)
-    n_slots = int(slots.max(initial=0)) + 1
+    slots, n_slots = segment_slots(features, settings)
     gaps = np.maximum(np.asarray(features.purchase_days) - 1, 0).astype(np.float64)
     center = np.asarray(features.gap_log_center, dtype=np.float64)
     scale = np.asarray(features.gap_log_scale, dtype=np.float64)
@@ -117,8 +118,10 @@ def predictive(
     features: ScoringFeatures, settings: ScoringSettings, pop: CyclePopulation
 ) -> tuple[FloatArray, FloatArray]:
     """ln-cycle centre and predictive sd of each customer's next gap, shrunk to its segment."""
-    slots = segment_slots(features, settings)
-    slots = np.minimum(slots, len(pop.segment_log_cycle) - 1)
+    slots, n_slots = segment_slots(features, settings)
+    known = len(pop.segment_log_cycle) - 1
+    # a segment the population has not seen (or "none") uses the population's "none" slot
+    slots = np.where((slots >= known) | (slots == n_slots - 1), known, slots)
     prior = pop.segment_log_cycle[slots]
     gaps = np.maximum(np.asarray(features.purchase_days) - 1, 0).astype(np.float64)
     center = np.where(

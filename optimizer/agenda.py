@@ -142,6 +142,21 @@ class AgendaSettings:
     minutes_per_delivery_day: float = 8.0
     balance_weight: float = 6.0
 
+    def __post_init__(self) -> None:
+        if self.lead_time_days < 0 or not 0 <= self.early_fraction < 1:
+            raise ValueError("lead time must be >= 0 and early_fraction in [0, 1)")
+        if self.overbook < 1 or self.rough_kmh <= 0 or self.circuity < 1:
+            raise ValueError("overbook and circuity must be >= 1, rough_kmh > 0")
+        weights = (
+            self.minutes_per_km_off_centre,
+            self.minutes_per_day_late,
+            self.minutes_per_day_early,
+            self.minutes_per_delivery_day,
+            self.balance_weight,
+        )
+        if any(w < 0 for w in weights):
+            raise ValueError("weights must be >= 0")
+
 
 @dataclass(frozen=True, slots=True)
 class AgendaDay:

@@ -318,3 +318,19 @@ def test_dropped_visits_move_to_a_day_with_time_left() -> None:
     assert tuesday.route.visited_ids
     assert agenda.unassigned == ()
     assert all(len(agenda.visit_dates(c.id)) == 1 for c in crowd)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"lead_time_days": -1},
+        {"early_fraction": 1.0},
+        {"overbook": 0.9},
+        {"rough_kmh": 0.0},
+        {"balance_weight": -1.0},
+    ],
+)
+def test_invalid_settings_raise(kwargs: dict[str, float]) -> None:
+    """Tests AgendaSettings validation."""
+    with pytest.raises(ValueError, match=">="):
+        AgendaSettings(**kwargs)  # type: ignore[arg-type]

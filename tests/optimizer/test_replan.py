@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from optimizer.checker import check_day
 from optimizer.model import (
@@ -267,3 +269,28 @@ def test_unknown_ids_raise() -> None:
             provider=PROVIDER,
             pinned_ids={"ghost"},
         )
+
+
+@given(
+    old=st.permutations([f"s{i}" for i in range(8)]).map(
+        lambda p: p[: len(p) // 2 + 2]
+    ),
+    new=st.lists(
+        st.sampled_from([f"s{i}" for i in range(10)]), unique=True, max_size=8
+    ),
+    visited=st.sets(st.sampled_from([f"s{i}" for i in range(8)]), max_size=3),
+)
+def test_diff_accounts_for_every_stop(
+    old: list[str], new: list[str], visited: set[str]
+) -> None:
+    """Tests that kept + moved + added is the new route and kept + moved + dropped the old."""
+    new = [cid for cid in new if cid not in visited]
+    diff = diff_routes(route_of(list(old)), route_of(new), visited_ids=visited)
+    rest = [cid for cid in old if cid not in visited]
+    moved = {m.candidate_id for m in diff.moved}
+    assert set(diff.kept) | moved | set(diff.added) == set(new)
+    assert set(diff.kept) | moved | {d.candidate_id for d in diff.dropped} == set(rest)
+    assert len(diff.kept) + len(moved) + len(diff.added) == len(new)
+    assert [cid for cid in rest if cid in set(diff.kept)] == list(diff.kept)
+    for m in diff.moved:
+        assert rest[m.old_position] == new[m.new_position] == m.candidate_id

@@ -1,0 +1,271 @@
+"""Scoring features of every customer of a company, with set-based SQL (SQLite and PostgreSQL).
+
+Each query aggregates over all of the company's customers at once (GROUP BY); none runs per
+customer. Dates come back as integer day numbers (days since 1970-01-01) computed in SQL, so
+millions of rows cross the driver as plain integers and floats.
+
+Definitions (all "as of" the reference day D, so past days can be re-scored):
+- purchase days: distinct order dates <= D; the cycle statistics come from them through the
+  engine's ``purchase_history`` (median and MAD of ln(gap), which SQL cannot do portably);
+- average ticket: mean order total over all orders <= D; revenue: order totals in (D-365, D];
+- last contact: latest visit or call <= D that reached the customer (``SERVED_OUTCOMES``);
+- receivables: open = issued <= D and not paid by D; overdue = open and due before D;
+  overdue days = D minus the oldest overdue due date;
+- credit limit: a limit <= 0 means "not configured" (no credit check), as the ERP exports it;
+- product mix: per (customer, category), distinct purchase days and the last day bought;
+- new customer: days since the customer record was created (local calendar day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.models import Contact, Customer, Order, OrderLine, Outcome, Receivable
+from app.services.clock import DEFAULT_TZ
+from optimizer.scoring import ScoringFeatures, ScoringSettings, purchase_history
+
+EPOCH = date(1970, 1, 1)
+REVENUE_WINDOW_DAYS = 365
+SERVED_OUTCOMES = (Outcome.ORDER, Outcome.NO_SALE, Outcome.CALLBACK, Outcome.COLLECTED)
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01, the integer day scale of every feature query."""
+    return (day - EPOCH).days
+
+
+def _day_sql(column: Any, dialect: str) -> Any:
+    """SQL expression turning a DATE column into days since 1970-01-01."""
+    if dialect == "postgresql":
+        return sa.type_coerce(column - sa.literal(EPOCH, sa.Date), sa.Integer)
+    return sa.cast(sa.func.julianday(column) - 2440587.5, sa.Integer)
+
+
+def _columns(session: Session, stmt: Any, kinds: str) -> list[np.ndarray]:
+    """Run a select and return its columns as numpy arrays ('i' int64, 'f' float64 NaN for NULL)."""
+    rows = session.execute(stmt).all()
+    out: list[np.ndarray] = []
+    for k, kind in enumerate(kinds):
+        values = [r[k] for r in rows]
+        if kind == "i":
+            out.append(np.array(values, dtype=np.int64).reshape(len(rows)))
+        else:
+            out.append(np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64))
+    return out
+
+
+@dataclass(frozen=True)
+class CompanyFeatures:
+    """The engine's features plus the raw facts the app shows beside them."""
+
+    features: ScoringFeatures
+    segment_names: tuple[str, ...]
+    reference_day: date
+
+
+def segment_names_for(session: Session, company_id: int, settings: ScoringSettings) -> tuple[str, ...]:
+    """Segment order behind ``segment_cycle_days``: the settings' own list, else sorted names."""
+    configured = settings.extra.get("segment_names")
+    if configured:
+        return tuple(str(s) for s in configured)
+    names = session.scalars(
+        sa.select(Customer.segment).where(Customer.company_id == company_id, Customer.active).distinct()
+    )
+    return tuple(sorted(n for n in names if n))
+
+
+def _customers(session: Session, company_id: int) -> dict[str, np.ndarray]:
+    """Static customer facts, ordered by id (the index every other array follows)."""
+    stmt = (
+        sa.select(
+            Customer.id,
+            Customer.segment,
+            Customer.visit_frequency_days,
+            sa.cast(Customer.credit_limit, sa.Float),
+            Customer.delivery_weekdays,
+            Customer.created_at,
+        )
+        .where(Customer.company_id == company_id, Customer.active)
+        .order_by(Customer.id)
+    )
+    rows = session.execute(stmt).all()
+    return {
+        "id": np.array([r[0] for r in rows], dtype=np.int64),
+        "segment": np.array([r[1] or "" for r in rows], dtype=object),
+        "frequency": np.array([float(r[2] or 0) for r in rows], dtype=np.float64),
+        "limit": np.array([float(r[3] or 0) for r in rows], dtype=np.float64),
+        "weekdays": np.array([int(r[4] or 0) & 0x7F for r in rows], dtype=np.uint8),
+        "created": np.array(
+            [day_number(r[5].astimezone(DEFAULT_TZ).date()) if r[5] else -(10**9) for r in rows],
+            dtype=np.int64,
+        ),
+    }
+
+
+def _index(ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of ``keys`` in the sorted ``ids`` and a mask of the keys found there."""
+    pos = np.searchsorted(ids, keys)
+    pos = np.minimum(pos, max(len(ids) - 1, 0))
+    found = (ids[pos] == keys) if len(ids) else np.zeros(len(keys), dtype=bool)
+    return pos, found
+
+
+def _order_days(session: Session, company_id: int, ref: int, dialect: str) -> list[np.ndarray]:
+    """One row per (customer, purchase day): orders, their total, and the window's total."""
+    day = _day_sql(Order.order_date, dialect)
+    window_start = ref - REVENUE_WINDOW_DAYS
+    stmt = (
+        sa.select(
+            Order.customer_id,
+            day,
+            sa.func.count(),
+            sa.cast(sa.func.sum(Order.total), sa.Float),
+        )
+        .where(Order.company_id == company_id, Order.order_date <= _date(ref))
+        .group_by(Order.customer_id, day)
+    )
+    cust, days, count, total = _columns(session, stmt, "iiif")
+    in_window = (days > window_start).astype(np.float64)
+    return [cust, days, count, total, total * in_window]
+
+
+def _date(number: int) -> date:
+    return EPOCH + timedelta(days=int(number))
+
+
+def _contacts(session: Session, company_id: int, ref: int, dialect: str) -> list[np.ndarray]:
+    """Last contact that reached each customer."""
+    stmt = (
+        sa.select(Contact.customer_id, sa.func.max(_day_sql(Contact.contact_date, dialect)))
+        .where(
+            Contact.company_id == company_id,
+            Contact.contact_date <= _date(ref),
+            Contact.outcome.in_(SERVED_OUTCOMES),
+        )
+        .group_by(Contact.customer_id)
+    )
+    return _columns(session, stmt, "ii")
+
+
+def _receivables(session: Session, company_id: int, ref: int, dialect: str) -> list[np.ndarray]:
+    """Open and overdue amounts and the oldest overdue due day, per customer."""
+    on = _date(ref)
+    overdue = Receivable.due_date < on
+    stmt = (
+        sa.select(
+            Receivable.customer_id,
+            sa.cast(sa.func.sum(Receivable.amount), sa.Float),
+            sa.cast(sa.func.sum(sa.case((overdue, Receivable.amount), else_=0)), sa.Float),
+            sa.func.min(sa.case((overdue, _day_sql(Receivable.due_date, dialect)))),
+        )
+        .where(
+            Receivable.company_id == company_id,
+            Receivable.issue_date <= on,
+            sa.or_(Receivable.paid_date.is_(None), Receivable.paid_date > on),
+        )
+        .group_by(Receivable.customer_id)
+    )
+    return _columns(session, stmt, "ifff")
+
+
+def _mix(session: Session, company_id: int, ref: int, dialect: str) -> list[np.ndarray]:
+    """Per (customer, category): distinct purchase days with it and the last such day."""
+    day = _day_sql(Order.order_date, dialect)
+    stmt = (
+        sa.select(
+            Order.customer_id,
+            OrderLine.category,
+            sa.func.count(sa.distinct(Order.order_date)),
+            sa.func.max(day),
+        )
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .where(Order.company_id == company_id, Order.order_date <= _date(ref))
+        .group_by(Order.customer_id, OrderLine.category)
+    )
+    rows = session.execute(stmt).all()
+    return [
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=object),
+        np.array([r[2] for r in rows], dtype=np.int64).reshape(len(rows)),
+        np.array([r[3] for r in rows], dtype=np.int64).reshape(len(rows)),
+    ]
+
+
+def _scatter(n: int, pos: np.ndarray, values: np.ndarray, fill: float = np.nan) -> np.ndarray:
+    out = np.full(n, fill)
+    out[pos] = values
+    return out
+
+
+def extract(
+    *, session: Session, company_id: int, day: date, settings: ScoringSettings
+) -> CompanyFeatures:
+    """Features of every active customer of a company for reference day ``day``."""
+    dialect = session.get_bind().dialect.name
+    ref = day_number(day)
+    cust = _customers(session, company_id)
+    ids, n = cust["id"], len(cust["id"])
+    segments = segment_names_for(session, company_id, settings)
+    seg_index = {name: k for k, name in enumerate(segments)}
+
+    o_cust, o_day, o_count, o_total, o_window = _order_days(session, company_id, ref, dialect)
+    pos, found = _index(ids, o_cust)
+    pos, o_day, o_count, o_total, o_window = (a[found] for a in (pos, o_day, o_count, o_total, o_window))
+    hist = purchase_history(pos, o_day, n, ref)
+    orders = np.bincount(pos, weights=o_count, minlength=n)
+    ticket = np.where(orders > 0, np.bincount(pos, weights=o_total, minlength=n) / np.maximum(orders, 1), np.nan)
+    revenue = np.bincount(pos, weights=o_window, minlength=n)
+
+    c_cust, c_day = _contacts(session, company_id, ref, dialect)
+    pos, found = _index(ids, c_cust)
+    since_contact = _scatter(n, pos[found], (ref - c_day[found]).astype(np.float64))
+
+    r_cust, r_open, r_overdue, r_oldest = _receivables(session, company_id, ref, dialect)
+    pos, found = _index(ids, r_cust)
+    pos = pos[found]
+    open_rec = _scatter(n, pos, r_open[found], 0.0)
+    overdue = _scatter(n, pos, r_overdue[found], 0.0)
+    overdue_days = _scatter(n, pos, np.where(np.isfinite(r_oldest[found]), ref - r_oldest[found], 0.0), 0.0)
+
+    m_cust, m_cat, m_days, m_last = _mix(session, company_id, ref, dialect)
+    pos, found = _index(ids, m_cust)
+    categories, cat_idx = np.unique(m_cat[found].astype(str), return_inverse=True)
+    m_pos = pos[found]
+    order = np.lexsort((cat_idx, m_pos))
+    m_pos, cat_idx, m_days, m_last = m_pos[order], cat_idx[order], m_days[found][order], m_last[found][order]
+    share = m_days / np.maximum(hist.purchase_days[m_pos], 1)
+
+    limit = np.where(cust["limit"] > 0, cust["limit"], np.nan)
+    frequency = np.where(cust["frequency"] > 0, cust["frequency"], np.nan)
+    features = ScoringFeatures(
+        customer_id=ids,
+        segment=np.array([seg_index.get(s, -1) for s in cust["segment"]], dtype=np.int64),
+        purchase_days=hist.purchase_days,
+        days_since_first=hist.days_since_first,
+        days_since_last=hist.days_since_last,
+        gap_log_center=hist.gap_log_center,
+        gap_log_scale=hist.gap_log_scale,
+        avg_ticket=ticket,
+        revenue=revenue,
+        days_since_contact=since_contact,
+        visit_frequency_days=frequency,
+        overdue_amount=overdue,
+        overdue_days=overdue_days,
+        open_receivables=open_rec,
+        credit_limit=limit,
+        delivery_weekdays=cust["weekdays"],
+        reference_weekday=day.weekday(),
+        days_since_created=np.maximum(ref - cust["created"], 0).astype(np.float64),
+        mix_customer=m_pos.astype(np.int64),
+        mix_category=cat_idx.astype(np.int64),
+        mix_share=share.astype(np.float64),
+        mix_days_since=(ref - m_last).astype(np.float64),
+        category_names=tuple(str(c) for c in categories),
+    )
+    return CompanyFeatures(features=features, segment_names=segments, reference_day=day)

@@ -23,6 +23,7 @@ import json
 import math
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -327,7 +328,7 @@ class OsrmProvider:
         if max_table_size < 2:
             raise ValueError("max_table_size must be at least 2")
         self.base_url = base_url.rstrip("/")
-        self.profile = profile
+        self.profile = urllib.parse.quote(profile, safe="")
         self.timeout = timeout
         self.max_table_size = max_table_size
         self.unroutable_s = unroutable_s

@@ -192,7 +192,9 @@ def running_osrm_server(**options: Any) -> Iterator[OsrmServerState]:
     server = _Server(state)
     host, port = server.server_address[:2]
     state.base_url = f"http://{host!s}:{port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield state

@@ -158,6 +158,21 @@ def precision_top(score: np.ndarray, label: np.ndarray, share: float = 0.10) -> 
     return float(label[top].mean())
 
 
+def auc_gap_interval(
+    ours: np.ndarray, theirs: np.ndarray, label: np.ndarray, rounds: int = 200
+) -> tuple[float, float]:
+    """95 % paired-bootstrap interval of AUC(ours) - AUC(theirs) over resampled customers."""
+    rng = np.random.default_rng(2024)
+    gaps = []
+    for _ in range(rounds):
+        pick = rng.integers(0, len(label), len(label))
+        if label[pick].all() or not label[pick].any():
+            continue
+        gaps.append(auc(ours[pick], label[pick]) - auc(theirs[pick], label[pick]))
+    low, high = np.percentile(gaps, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def rfm_score(
     recency: np.ndarray, frequency: np.ndarray, monetary: np.ndarray
 ) -> np.ndarray:
@@ -234,6 +249,12 @@ def evaluate(
     for name, s in methods_buy.items():
         out["buy14_auc"][name] = auc(s, buys14)
         out["buy14_p10"][name] = precision_top(s, buys14)
+    out["lapse_gap_ci"] = {
+        name: auc_gap_interval(
+            result.lapse_risk[lapse_pop], methods_lapse[name][lapse_pop], lapse_y
+        )
+        for name in ("recency", "rfm", "bgnbd")
+    }
     out["base"] = {
         "customers": len(ids),
         "lapse_population": int(lapse_pop.sum()),
@@ -266,6 +287,13 @@ def main(argv: list[str] | None = None) -> None:
                 summary.setdefault(metric, {}).setdefault(name, []).append(
                     round(value, 4)
                 )
+        for name, (low, high) in res["lapse_gap_ci"].items():
+            print(
+                f"  lapse AUC roteiro - {name}: 95% bootstrap [{low:+.3f}, {high:+.3f}]"
+            )
+            interval = [round(low, 4), round(high, 4)]
+            gaps = summary.setdefault("lapse_auc_gap_ci95", {})
+            gaps.setdefault(name, []).append(interval)
     print(json.dumps(summary))
 
 

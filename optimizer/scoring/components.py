@@ -43,7 +43,8 @@ def _log_scale(values: FloatArray, reference: float | None) -> FloatArray:
     if reference is None:
         reference = float(np.percentile(positive, 95)) if len(positive) else 1.0
     reference = max(reference, 1e-9)
-    return np.clip(np.log1p(np.maximum(values, 0.0)) / np.log1p(reference), 0.0, 1.0)
+    scaled: FloatArray = np.log1p(np.maximum(values, 0.0)) / np.log1p(reference)
+    return np.clip(scaled, 0.0, 1.0)
 
 
 def value(

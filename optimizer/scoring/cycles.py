@@ -195,7 +195,8 @@ class _Quiet:
         """The blended log survival ``days`` ahead of the reference date."""
         poisson = self.rx * (self.log_alpha_tx - np.log(self.alpha + self.age + days))
         renewal = _log_surv(self.s + days, self.mean, self.sd)
-        return (1.0 - self.w) * poisson + self.w * renewal
+        blended: FloatArray = (1.0 - self.w) * poisson + self.w * renewal
+        return blended
 
 
 def _spend_moments(features: ScoringFeatures) -> tuple[float, float]:

@@ -170,4 +170,5 @@ def _new_customers(
     window = settings.new_customer_days
     recent_first = np.isfinite(first) & (first <= window)
     no_history = ~np.isfinite(first) & (np.isnan(created) | (created <= window))
-    return recent_first | no_history
+    new: npt.NDArray[np.bool_] = recent_first | no_history
+    return new

@@ -82,8 +82,8 @@ def _service_and_new(res: ScoringResult, i: int) -> list[Tiered]:
     if res.has(i, SERVICE_GAP):
         contact = f.days_since_contact
         never = contact is None or not np.isfinite(contact[i])
-        values = {
-            "days": None if never else int(contact[i]),
+        values: dict[str, object] = {
+            "days": None if never or contact is None else int(contact[i]),
             "frequency": int(_value(f.visit_frequency_days, i)),
         }
         out.append((_FLAG, Reason("visit_overdue", values, float(res.points[i, 1]))))
@@ -98,6 +98,7 @@ def _value_delivery_mix(res: ScoringResult, i: int) -> list[Tiered]:
     """High-value, next-delivery and stopped-buying-category lines."""
     f = res.features
     out: list[Tiered] = []
+    values: dict[str, object]
     if res.components[i, 2] >= 0.5:
         values = {
             "ticket": round(_value(f.avg_ticket, i), 2),

@@ -53,4 +53,5 @@ def log_norm_sf(x: FloatArray) -> FloatArray:
     x = np.asarray(x, dtype=np.float64)
     right = np.log(0.5) + log_erfc_pos(np.abs(x) / math.sqrt(2.0))
     # for x < 0, P(N > x) = 1 - P(N > |x|)
-    return np.where(x >= 0, right, np.log1p(-np.exp(right)))
+    out: FloatArray = np.where(x >= 0, right, np.log1p(-np.exp(right)))
+    return out

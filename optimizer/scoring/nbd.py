@@ -18,7 +18,7 @@ def bgnbd_loglik(
     x: FloatArray,
     t_x: FloatArray,
     age: FloatArray,
-    unique_x: tuple[FloatArray, FloatArray] | None = None,
+    unique_x: tuple[FloatArray, npt.NDArray[np.int64]] | None = None,
 ) -> float:
     """Total log-likelihood of (repeats x, last repeat time t_x, age T) at ln(r, alpha, a, b).
 

@@ -1,0 +1,390 @@
+"""Plan a rep's day, the week agenda after it, and re-plan the rest of a day under way.
+
+The same three steps serve the nightly pipeline, the ``flask plan`` command and the rep's
+"Replanejar" button: :func:`prepare_rep` reads the database into a pure
+:class:`~app.jobs.work.RepWork`, :func:`app.jobs.work.solve` solves it (here, in a local
+process or on a Celery worker), :func:`write_result` stores plans. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import holidays
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.jobs.work import RepResult, RepWork, WeekWork, solve, travel_provider
+from app.models import (
+    Appointment,
+    Contact,
+    ContactKind,
+    Customer,
+    Plan,
+    PlanStatus,
+    Role,
+    StopStatus,
+    User,
+)
+from app.services import routing
+from app.services.routing import CandidateInfo, PlanningConfig, PlanningError
+from optimizer.agenda import AgendaCustomer, WorkDay
+from optimizer.agenda import Appointment as AgendaAppointment
+from optimizer.model import Location, TimeWindow
+from optimizer.replan import RouteDiff
+from optimizer.replan import replan_rest_of_day as _replan
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(year: int) -> holidays.HolidayBase:
+    """Return Brazil's national holidays of a year (cached: asked once per date per rep)."""
+    return holidays.country_holidays("BR", years=year)
+
+
+def is_working_day(day: date) -> bool:
+    """Tell whether a date is a company working day: weekdays that are not national holidays."""
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def next_working_day(day: date) -> date:
+    """Return ``day`` itself when it is a working day, else the next one."""
+    return day if is_working_day(day) else routing.working_days_after(day, 1, is_working_day)[0]
+
+
+def rep_works(rep: User, day: date) -> bool:
+    """Tell whether the rep works on a date (company calendar and own weekdays)."""
+    profile = rep.work_profile
+    return is_working_day(day) and (profile is None or profile.works_on(day.weekday()))
+
+
+def planned_reps(*, company_id: int, rep_ids: Collection[int] | None = None) -> list[User]:
+    """Return the company's active field reps, by id (optionally only some of them)."""
+    query = sa.select(User).where(User.company_id == company_id, User.role == Role.REP, User.active.is_(True))
+    if rep_ids is not None:
+        query = query.where(User.id.in_(list(rep_ids)))
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
+# --------------------------------------------------------------------------- week inputs
+
+
+def _last_visits(rep: User, day: date, customer_ids: list[int]) -> dict[int, date]:
+    """Return the last visit date before ``day`` of each customer."""
+    rows = db.session.execute(
+        sa.select(Contact.customer_id, sa.func.max(Contact.contact_date))
+        .where(
+            Contact.company_id == rep.company_id,
+            Contact.kind == ContactKind.VISIT,
+            Contact.contact_date < day,
+            Contact.customer_id.in_(customer_ids),
+        )
+        .group_by(Contact.customer_id)
+    )
+    return {cid: last for cid, last in rows}
+
+
+def _week_appointments(rep: User, days: list[date]) -> dict[int, list[AgendaAppointment]]:
+    """Return the rep's appointments of the week by customer id."""
+    out: dict[int, list[AgendaAppointment]] = {}
+    rows = db.session.scalars(
+        sa.select(Appointment).where(Appointment.user_id == rep.id, Appointment.day.in_(days))
+    )
+    for appt in rows:
+        window = TimeWindow(appt.window_start_s, max(appt.window_start_s, appt.window_end_s))
+        out.setdefault(appt.customer_id, []).append(AgendaAppointment(appt.day, window))
+    return out
+
+
+def _weekly_opening(hours: Mapping[str, Any] | None) -> tuple[tuple[TimeWindow, ...], ...]:
+    """Return seven days of up to two opening intervals (Monday first)."""
+    week = []
+    for weekday in range(7):
+        spans = routing.opening_intervals(hours, weekday)
+        if len(spans) > 2:
+            spans = [spans[0], (spans[1][0], spans[-1][1])]
+        week.append(tuple(TimeWindow(a, b) for a, b in spans))
+    return tuple(week)
+
+
+def week_customers(
+    *, rep: User, day: date, days: list[date], config: PlanningConfig
+) -> tuple[tuple[AgendaCustomer, ...], dict[str, CandidateInfo]]:
+    """Map the rep's field portfolio to the agenda's customers, with their scores."""
+    customers = routing.field_customers(rep=rep)
+    ids = [c.id for c in customers]
+    scores = routing.scores_for(company_id=rep.company_id, day=day, customer_ids=ids)
+    last = _last_visits(rep, day, ids)
+    appts = _week_appointments(rep, days)
+    out, info = [], {}
+    for cust in customers:
+        snap = scores.get(cust.id)
+        if snap is not None and snap.flags & routing.COLLECTION and config.collection_policy == "skip":
+            continue
+        seen = last.get(cust.id)
+        out.append(
+            AgendaCustomer(
+                id=str(cust.id),
+                location=Location(cust.latitude, cust.longitude),  # type: ignore[arg-type]
+                priority=max(snap.total if snap else 0.0, 0.0),
+                frequency_days=max(1, cust.visit_frequency_days),
+                days_since_visit=None if seen is None else (day - seen).days,
+                opening=_weekly_opening(cust.opening_hours),
+                service_s=cust.service_minutes * 60,
+                delivery_weekdays=frozenset(d for d in range(7) if cust.delivers_on(d)),
+                appointments=tuple(appts.get(cust.id, ())),
+            )
+        )
+        info[str(cust.id)] = CandidateInfo(cust.id, snap.total if snap else 0.0)
+    return tuple(out), info
+
+
+def _week_work(rep: User, day: date, config: PlanningConfig) -> tuple[WeekWork | None, dict[str, CandidateInfo]]:
+    """Return the week agenda's inputs for the working days after ``day``."""
+    if not config.week_agenda or config.horizon_days < 2:
+        return None, {}
+    template = routing.rep_day(rep.work_profile)
+    later = routing.working_days_after(day, config.horizon_days - 1, lambda d: rep_works(rep, d))
+    dates = [day, *later]
+    customers, info = week_customers(rep=rep, day=day, days=dates, config=config)
+    frozen = tuple(
+        (plan.plan_date, routing.route_from_plan(plan))
+        for plan in db.session.scalars(sa.select(Plan).where(Plan.user_id == rep.id, Plan.plan_date.in_(later)))
+        if routing.is_locked(plan)
+    )
+    work = WeekWork(
+        days=tuple(WorkDay(d, template) for d in dates),
+        customers=customers,
+        frozen=frozen,
+        seconds_per_day=config.agenda_seconds_per_day,
+    )
+    return work, info
+
+
+# --------------------------------------------------------------------------- one rep
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A rep's work for the solver and what the writer needs to store its result."""
+
+    rep_id: int
+    day: date
+    work: RepWork
+    info: Mapping[str, CandidateInfo]
+    week_info: Mapping[str, CandidateInfo]
+
+
+def prepare_rep(*, rep: User, day: date, config: PlanningConfig, week: bool = True) -> Prepared:
+    """Read the database into the rep's pure unit of work; raise PlanningError when impossible."""
+    if not rep.active:
+        raise PlanningError("inactive_rep")
+    template = routing.rep_day(rep.work_profile)
+    cands = routing.build_candidates(rep=rep, day=day, config=config)
+    provider = travel_provider(config.osrm_url)
+    problem = routing.day_problem(template, cands.candidates, provider)
+    week_work, week_info = _week_work(rep, day, config) if week else (None, {})
+    work = RepWork(
+        user_id=rep.id,
+        day=day,
+        problem=problem,
+        day_seconds=config.day_seconds,
+        week=week_work,
+        osrm_url=config.osrm_url,
+        seed=rep.id,
+    )
+    return Prepared(rep.id, day, work, cands.info, week_info)
+
+
+@dataclass(frozen=True)
+class RepOutcome:
+    """What was written for one rep: the day plan (or why it was kept) and draft days."""
+
+    rep_id: int
+    plan: Plan | None
+    kept: bool
+    stops: int
+    dropped: int
+    drafts: int
+
+
+def _write_day(rep: User, prepared: Prepared, result: RepResult, *, config: PlanningConfig, run_id: int | None, source: str) -> tuple[Plan, bool]:
+    """Replace the day's plan unless the rep has started it."""
+    plan = routing.get_or_new_plan(rep=rep, day=prepared.day)
+    if plan.id is not None and routing.is_locked(plan):
+        return plan, True
+    assert result.route is not None
+    routing.fill_plan(plan, result.route, prepared.info)
+    plan.status = PlanStatus.PLANNED
+    plan.source = source
+    plan.revision = (plan.revision or 0) + 1
+    plan.settings_version = config.settings_version
+    plan.run_id = run_id
+    db.session.add(plan)
+    return plan, False
+
+
+def _write_week(rep: User, prepared: Prepared, result: RepResult, *, config: PlanningConfig, run_id: int | None) -> int:
+    """Save each later date of the week agenda as a DRAFT plan; return how many."""
+    if result.week is None:
+        return 0
+    count = 0
+    for agenda_day in result.week.days:
+        if agenda_day.frozen or agenda_day.date == prepared.day:
+            continue
+        plan = routing.get_or_new_plan(rep=rep, day=agenda_day.date)
+        if plan.id is not None and routing.is_locked(plan):
+            continue
+        routing.fill_plan(plan, agenda_day.route, prepared.week_info)
+        plan.status = PlanStatus.DRAFT
+        plan.source = "agenda"
+        plan.revision = (plan.revision or 0) + 1
+        plan.settings_version = config.settings_version
+        plan.run_id = run_id
+        db.session.add(plan)
+        count += 1
+    return count
+
+
+def write_result(
+    *, rep: User, prepared: Prepared, result: RepResult, config: PlanningConfig, run_id: int | None = None, source: str = "nightly"
+) -> RepOutcome:
+    """Store a solved rep: the day as PLANNED, the following days as DRAFT; flush only."""
+    if result.error is not None or result.route is None:
+        raise PlanningError(result.error or "no_route")
+    plan, kept = _write_day(rep, prepared, result, config=config, run_id=run_id, source=source)
+    drafts = _write_week(rep, prepared, result, config=config, run_id=run_id)
+    db.session.flush()
+    visits = sum(1 for s in plan.stops if s.kind == "visit")
+    return RepOutcome(rep.id, plan, kept, visits, len(plan.dropped or []), drafts)
+
+
+def plan_rep(*, rep: User, day: date, config: PlanningConfig | None = None, run_id: int | None = None, source: str = "manual", week: bool = True) -> RepOutcome:
+    """Plan one rep for a date in this process (the day route, then the week agenda)."""
+    config = config or routing.load_config(company_id=rep.company_id)
+    prepared = prepare_rep(rep=rep, day=day, config=config, week=week)
+    return write_result(rep=rep, prepared=prepared, result=solve(prepared.work), config=config, run_id=run_id, source=source)
+
+
+# --------------------------------------------------------------------------- re-plan
+
+
+@dataclass(frozen=True)
+class ReplanOutcome:
+    """The re-planned plan (revision bumped) and what changed for the rep."""
+
+    plan: Plan
+    diff: RouteDiff
+    changed: bool
+
+
+def _replan_candidates(plan: Plan, config: PlanningConfig) -> routing.CandidateSet:
+    """Rebuild the day's candidates from the plan's stops, its dropped list and appointments."""
+    rep = db.session.get(User, plan.user_id)
+    assert rep is not None
+    scores = {s.customer_id: s.score or 0.0 for s in plan.stops if s.customer_id is not None}
+    scores.update({int(d["customer_id"]): float(d.get("score") or 0.0) for d in plan.dropped or []})
+    base = routing.build_candidates(rep=rep, day=plan.plan_date, config=config)
+    appts = {k: c for k, c in zip(base.info, base.candidates, strict=True) if base.info[k].purpose == "appointment"}
+    cands, info = dict(appts), {k: base.info[k] for k in appts}
+    for cust in db.session.scalars(sa.select(Customer).where(Customer.id.in_(list(scores)))):
+        key = str(cust.id)
+        if key in cands or not cust.has_position:
+            continue
+        service_s = cust.service_minutes * 60
+        windows = routing.service_windows(cust.opening_hours, plan.plan_date.weekday(), service_s)
+        cands[key] = routing.Candidate(key, Location(cust.latitude, cust.longitude), max(scores[cust.id], 0.0), service_s, windows)  # type: ignore[arg-type]
+        info[key] = CandidateInfo(cust.id, scores[cust.id])
+    return routing.CandidateSet(tuple(cands.values()), info)
+
+
+def replan_rest_of_day(
+    *,
+    plan: Plan,
+    now_s: int,
+    position: tuple[float, float] | None = None,
+    visited_customer_ids: Collection[int] = (),
+    pinned_customer_ids: Collection[int] = (),
+    config: PlanningConfig | None = None,
+    seconds: float = 0.5,
+) -> ReplanOutcome:
+    """Re-plan what is left of ``plan`` from ``position`` at ``now_s``; flush only.
+
+    Parameters
+    ----------
+    plan
+        The rep's plan of the day (status PLANNED or STARTED); it becomes STARTED.
+    now_s
+        Seconds since local midnight of the plan's date (``app.services.clock.seconds_of_day``).
+    position
+        ``(lat, lon)`` of the rep now; None uses the last finished stop, else the start place.
+    visited_customer_ids
+        Customers already visited today, beyond the stops marked DONE (e.g. from contacts).
+    pinned_customer_ids
+        Customers that must stay on the route; stops already pinned stay pinned.
+    config, seconds
+        Company planning settings (read when None) and the solver's time budget.
+
+    Returns
+    -------
+    ReplanOutcome
+        The plan with its new stops (finished stops kept first), revision + 1, and the diff
+        (kept / moved / added / dropped with reasons / pinned / visited).
+    """
+    rep = db.session.get(User, plan.user_id)
+    assert rep is not None
+    config = config or routing.load_config(company_id=plan.company_id)
+    cset = _replan_candidates(plan, config)
+    template = routing.rep_day(rep.work_profile)
+    provider = travel_provider(config.osrm_url)
+    problem = routing.day_problem(template, cset.candidates, provider)
+    known = {c.id for c in cset.candidates}
+    done_stops = [s for s in plan.stops if s.status != StopStatus.PENDING]
+    visited = {str(s.customer_id) for s in done_stops if s.customer_id is not None}
+    visited |= {str(c) for c in visited_customer_ids} | _visited_today(plan)
+    visited &= known
+    pinned = ({str(s.customer_id) for s in plan.stops if s.pinned and s.customer_id} | {str(c) for c in pinned_customer_ids}) & known
+    current = _current_position(plan, position, template.start)
+    result = _replan(
+        problem,
+        routing.route_from_plan(plan),
+        now_s=now_s,
+        current=current,
+        provider=provider,
+        visited_ids=visited,
+        pinned_ids=pinned - visited,
+        time_limit=timedelta(seconds=seconds),
+        seed=plan.user_id,
+    )
+    routing.fill_plan(plan, result.route, cset.info, pinned=pinned, keep_done=True)
+    plan.status = PlanStatus.STARTED
+    plan.source = "replan"
+    plan.revision = (plan.revision or 0) + 1
+    db.session.flush()
+    return ReplanOutcome(plan, result.diff, result.diff.changed)
+
+
+def _visited_today(plan: Plan) -> set[str]:
+    """Return customers the rep has visit contacts with on the plan's date."""
+    rows = db.session.scalars(
+        sa.select(Contact.customer_id).where(
+            Contact.user_id == plan.user_id,
+            Contact.kind == ContactKind.VISIT,
+            Contact.contact_date == plan.plan_date,
+        )
+    )
+    return {str(c) for c in rows}
+
+
+def _current_position(plan: Plan, position: tuple[float, float] | None, start: Location) -> Location:
+    """Return where the rep is: given, else the last finished stop's customer, else the start."""
+    if position is not None:
+        return Location(float(position[0]), float(position[1]))
+    for stop in sorted(plan.stops, key=lambda s: s.seq, reverse=True):
+        cust = stop.customer
+        if stop.status != StopStatus.PENDING and cust is not None and cust.has_position:
+            return Location(cust.latitude, cust.longitude)  # type: ignore[arg-type]
+    return start

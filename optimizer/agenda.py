@@ -263,6 +263,7 @@ class _Week:
     unassigned: list[UnassignedCustomer] = field(default_factory=list)
     lat: np.ndarray = field(default_factory=lambda: np.zeros(0))
     lon: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    by_customer: dict[int, list[_Visit]] = field(default_factory=dict)
 
     def capacity_s(self, d: int) -> float:
         """Return the working seconds of day ``d`` (max working time, inside the day)."""
@@ -406,6 +407,8 @@ def _cut_capacity(week: _Week) -> None:
     keep.sort()
     week.visits = [week.visits[i] for i in keep]
     week.lat, week.lon = week.lat[keep], week.lon[keep]
+    for v in week.visits:
+        week.by_customer.setdefault(v.cust, []).append(v)
 
 
 def _sweep(week: _Week) -> None:
@@ -424,36 +427,39 @@ def _sweep(week: _Week) -> None:
     order = [free[i] for i in np.lexsort((np.array(free), angle))]
     sorted_angles = np.sort(angle)
     gaps = np.diff(np.concatenate([sorted_angles, sorted_angles[:1] + 2 * math.pi]))
-    start = (int(np.argmax(gaps)) + 1) % len(order)
+    start = (int(np.argmax(gaps)) + 1) % len(order)  # cut where customers are sparsest
     order = order[start:] + order[:start]
     total = sum(week.visits[i].load_s for i in order)
     sectors: list[list[int]] = [[] for _ in range(n_days)]
     acc = 0.0
     for i in order:
-        s = min(n_days - 1, int(acc / total * n_days)) if total > 0 else 0
-        sectors[s].append(i)
+        sectors[min(n_days - 1, int(acc / total * n_days)) if total > 0 else 0].append(
+            i
+        )
         acc += week.visits[i].load_s
-    best, best_cost = None, math.inf
+    _sectors_to_days(week, sectors)
+
+
+def _sectors_to_days(week: _Week, sectors: list[list[int]]) -> None:
+    """Give each sector the day that fits its visits best (exhaustive up to 7 days)."""
+    n_days = len(sectors)
+    cost = np.zeros((n_days, n_days))
+    for s, members in enumerate(sectors):
+        for i in members:
+            v = week.visits[i]
+            for d in range(n_days):
+                cost[s, d] += week.penalty(v, d) if d in v.allowed else 1e9
     perms = (
         itertools.permutations(range(n_days)) if n_days <= 7 else [tuple(range(n_days))]
     )
-    for perm in perms:
-        cost = 0.0
-        for s, d in enumerate(perm):
-            for i in sectors[s]:
-                v = week.visits[i]
-                cost += week.penalty(v, d) if d in v.allowed else 1e9
-        if cost < best_cost:
-            best, best_cost = perm, cost
-    assert best is not None
+    rows = np.arange(n_days)
+    best = min(perms, key=lambda p: float(cost[rows, list(p)].sum()))
     for s, d in enumerate(best):
         for i in sectors[s]:
             v = week.visits[i]
-            v.day = (
-                d
-                if d in v.allowed
-                else min(v.allowed, key=lambda a: (week.penalty(v, a), a))
-            )
+            if d not in v.allowed:
+                d = min(v.allowed, key=lambda a: (week.penalty(v, a), a))
+            v.day = d
 
 
 def _improve(week: _Week, max_passes: int = 30) -> None:
@@ -480,7 +486,7 @@ def _improve(week: _Week, max_passes: int = 30) -> None:
                 continue
             cos = math.cos(math.radians(week.lat[v_idx]))
             costs = {}
-            for d in v.allowed:
+            for d in _free_days(week, v):
                 dx = (week.lon[v_idx] - centre_lon[d]) * cos * 111.32
                 dy = (week.lat[v_idx] - centre_lat[d]) * 110.57
                 geo = (
@@ -496,14 +502,22 @@ def _improve(week: _Week, max_passes: int = 30) -> None:
                         - imbalance(v.day, loads[v.day])
                     )
                 costs[d] = geo + week.penalty(v, d) + bal
+            if not costs:
+                continue
             best = min(costs, key=lambda d: (costs[d], d))
-            if best != v.day and costs[best] < costs[v.day] - 1.0:
+            if best != v.day and costs[best] < costs.get(v.day, math.inf) - 1.0:
                 loads[v.day] -= v.load_s
                 loads[best] += v.load_s
                 v.day = best
                 moved = True
         if not moved:
             break
+
+
+def _free_days(week: _Week, v: _Visit) -> list[int]:
+    """Return the allowed days of ``v`` not taken by another visit to the same customer."""
+    busy = {w.day for w in week.by_customer[v.cust] if w is not v}
+    return [d for d in v.allowed if d not in busy]
 
 
 def _centres(week: _Week, n_days: int) -> tuple[list[float], list[float]]:
@@ -529,7 +543,7 @@ def _cap_days(week: _Week) -> None:
     for v in order:
         if loads[v.day] <= limit[v.day] or v.window is not None:
             continue
-        room = [d for d in v.allowed if loads[d] + v.load_s <= limit[d]]
+        room = [d for d in _free_days(week, v) if loads[d] + v.load_s <= limit[d]]
         loads[v.day] -= v.load_s
         if room:
             v.day = min(room, key=lambda d: (week.penalty(v, d) + loads[d], d))
@@ -602,8 +616,7 @@ def _route_all(
         cid = week.customers[v.cust].id
         if cid in solved[v.day][1].visited_ids:
             continue
-        busy = {w.day for w in week.visits if w.cust == v.cust}
-        room = [d for d in v.allowed if d not in busy and slack[d] >= v.load_s]
+        room = [d for d in _free_days(week, v) if d != v.day and slack[d] >= v.load_s]
         if room:
             target = max(room, key=lambda d: (slack[d], -d))
             slack[target] -= v.load_s

@@ -187,7 +187,9 @@ def replan_rest_of_day(
     previous
         The route the rep has been following.
     now_s
-        Seconds after midnight now; the new route leaves ``current`` at this time.
+        Seconds after midnight now; the new route leaves ``current`` at this time (or
+        when the previous route's lunch ends, if it is under way and ``lunch_taken`` is
+        None).
     current
         Where the rep is (last GPS fix or check-out).
     provider
@@ -218,6 +220,16 @@ def replan_rest_of_day(
     visited = set(visited_ids)
     pinned = set(pinned_ids) - visited
     taken = _lunch_taken(previous, now_s) if lunch_taken is None else lunch_taken
+    if lunch_taken is None:
+        # Asked during the planned lunch: the rest of the day starts when lunch ends.
+        now_s = max(
+            [now_s]
+            + [
+                x.departure_s
+                for x in previous.stops
+                if x.kind == "lunch" and x.start_s <= now_s
+            ]
+        )
     rep = _rest_of_day(problem.rep, previous, now_s, current, taken)
     cands = tuple(
         _pinned_candidate(c, previous, now_s) if c.id in pinned else c

@@ -294,3 +294,20 @@ def test_diff_accounts_for_every_stop(
     assert [cid for cid in rest if cid in set(diff.kept)] == list(diff.kept)
     for m in diff.moved:
         assert rest[m.old_position] == new[m.new_position] == m.candidate_id
+
+
+def test_replan_during_lunch_starts_after_it() -> None:
+    """Tests that re-planning in the middle of lunch resumes when the lunch ends."""
+    problem = make_problem()
+    first = solve_day(problem, time_limit=LIMIT)
+    lunch = next(s for s in first.stops if s.kind == "lunch")
+    result = replan_rest_of_day(
+        problem,
+        first,
+        now_s=lunch.start_s + 600,
+        current=BASE,
+        provider=PROVIDER,
+        time_limit=LIMIT,
+    )
+    assert result.problem.rep.start_s == lunch.departure_s
+    assert result.problem.rep.lunch is None

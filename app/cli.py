@@ -6,12 +6,15 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from app.commands import users
+from app.commands import demo, users
+from app.commands.score import score_cli
 
 
 def register(app: Flask) -> None:
     """Attach every feature's command group to the app's CLI."""
     app.cli.add_command(users.users_cli)
+    app.cli.add_command(demo.demo_cli)
+    app.cli.add_command(score_cli)
 
 
 def _create_app() -> Flask:

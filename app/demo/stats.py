@@ -1,0 +1,116 @@
+"""Figures that show the demo portfolio looks like a real one (lapses, losses, overdue)."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Contact, ContactKind, Customer, Order, OrderLine, Receivable
+
+LAPSE_MULTIPLE = 1.5
+LOST_MULTIPLE = 4.0
+LOST_DAYS = 120
+OVERDUE_LONG_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DemoStats:
+    """Counts and shares of a company's portfolio on a given day."""
+
+    today: date
+    customers: int
+    orders: int
+    order_lines: int
+    lapsing: int
+    lost: int
+    overdue_customers: int
+    overdue_long_customers: int
+    overdue_amount: Decimal
+    visits: int
+    calls: int
+
+    def share(self, count: int) -> float:
+        """A count as a share of all customers."""
+        return count / self.customers if self.customers else 0.0
+
+    def percent(self, count: int) -> str:
+        """A share of customers in pt-BR notation, e.g. "12,3%"."""
+        return f"{self.share(count):.1%}".replace(".", ",")
+
+    def lines(self) -> list[str]:
+        """Human-readable figures, one per line."""
+        return [
+            f"Data de referência: {self.today.isoformat()}",
+            f"Clientes: {self.customers}",
+            f"Pedidos: {self.orders} ({self.order_lines} itens)",
+            f"Em ruptura de positivação (1,5x a 4x o ciclo): {self.lapsing} ({self.percent(self.lapsing)})",
+            f"Perdidos (> 4x o ciclo ou > {LOST_DAYS} dias): {self.lost} ({self.percent(self.lost)})",
+            f"Com títulos vencidos: {self.overdue_customers} ({self.percent(self.overdue_customers)}),"
+            f" {self.overdue_long_customers} há mais de {OVERDUE_LONG_DAYS} dias",
+            f"Valor vencido: R$ {self.overdue_amount:,.2f}".replace(",", "_").replace(".", ",").replace("_", "."),
+            f"Contatos (90 dias): {self.visits + self.calls} ({self.visits} visitas, {self.calls} ligações)",
+        ]
+
+
+def classify(days: list[date], today: date) -> str | None:
+    """Say whether sorted purchase days make a customer "lapsing", "lost" or neither (None)."""
+    if not days:
+        return None
+    since = (today - days[-1]).days
+    gaps = [(b - a).days for a, b in itertools.pairwise(days)]
+    cycle = statistics.median(gaps) if len(gaps) >= 2 else None
+    if since > LOST_DAYS or (cycle and since > LOST_MULTIPLE * cycle):
+        return "lost"
+    if cycle and since >= LAPSE_MULTIPLE * cycle:
+        return "lapsing"
+    return None
+
+
+def compute(*, company_id: int, today: date) -> DemoStats:
+    """Measure the company's portfolio as the stats command prints it."""
+    count = db.session.scalar
+    customers = count(sa.select(sa.func.count()).where(Customer.company_id == company_id)) or 0
+    orders = count(sa.select(sa.func.count()).where(Order.company_id == company_id)) or 0
+    lines = count(
+        sa.select(sa.func.count()).select_from(OrderLine).join(Order).where(Order.company_id == company_id)
+    ) or 0
+    days: dict[int, list[date]] = defaultdict(list)
+    rows = db.session.execute(
+        sa.select(Order.customer_id, Order.order_date)
+        .where(Order.company_id == company_id, Order.order_date <= today)
+        .distinct()
+        .order_by(Order.customer_id, Order.order_date)
+    )
+    for customer_id, day in rows:
+        days[customer_id].append(day)
+    states = [classify(d, today) for d in days.values()]
+    overdue = db.session.execute(
+        sa.select(Receivable.customer_id, sa.func.min(Receivable.due_date), sa.func.sum(Receivable.amount))
+        .where(Receivable.company_id == company_id, Receivable.paid_date.is_(None), Receivable.due_date < today)
+        .group_by(Receivable.customer_id)
+    ).all()
+    kinds = dict(
+        db.session.execute(
+            sa.select(Contact.kind, sa.func.count()).where(Contact.company_id == company_id).group_by(Contact.kind)
+        ).all()
+    )
+    return DemoStats(
+        today=today,
+        customers=customers,
+        orders=orders,
+        order_lines=lines,
+        lapsing=states.count("lapsing"),
+        lost=states.count("lost"),
+        overdue_customers=len(overdue),
+        overdue_long_customers=sum(1 for _, oldest, _ in overdue if (today - oldest).days > OVERDUE_LONG_DAYS),
+        overdue_amount=sum((Decimal(str(amount)) for _, _, amount in overdue), Decimal("0")).quantize(Decimal("0.01")),
+        visits=kinds.get(ContactKind.VISIT, 0),
+        calls=kinds.get(ContactKind.CALL, 0),
+    )

@@ -16,7 +16,9 @@ import numpy as np
 from optimizer._core import Core, Schedule, schedule
 
 EPS = 1e-9
-RELOCATE = True
+TWO_OPT_TRIES = 20
+NOISE = 0.2
+RESTART_AFTER = 20  # relative jitter of insertion ratios after a perturbation
 DEEP_WITHIN = 0.97  # polish only perturbed solutions this close to the best
 
 
@@ -194,11 +196,11 @@ class Search:
         _, ti, k, node = best
         nodes = list(sol.tours[ti])
         out_node, nodes[k] = nodes[k], node
-        sched = schedule(c, c.tours[ti], nodes)
-        if sched is None:
+        fresh = schedule(c, c.tours[ti], nodes)
+        if fresh is None:
             return False
         sol.tours[ti] = nodes
-        sol.scheds[ti] = sched
+        sol.scheds[ti] = fresh
         sol.prize += float(c.prize[node] - c.prize[out_node])
         sol.travel = sum(x.travel for x in sol.scheds)
         return True
@@ -297,6 +299,33 @@ class Search:
         sol.travel = sum(x.travel for x in sol.scheds)
         return moved
 
+    def two_opt(self, sol: Solution) -> bool:
+        """Reverse the stretch of a tour that shortens driving most and keeps every window."""
+        c, moved = self.core, False
+        for ti, nodes in enumerate(sol.tours):
+            count = len(nodes)
+            if count < 5:
+                continue
+            cur = sol.scheds[ti]
+            loc = np.array(cur.loc, dtype=np.int64)
+            first, last = np.triu_indices(count - 2, k=1)
+            first, last = first + 1, last + 1
+            delta = (self.T[loc[first - 1], loc[last]] + self.T[loc[first], loc[last + 1]]
+                     - self.T[loc[first - 1], loc[first]] - self.T[loc[last], loc[last + 1]])
+            for idx in np.argsort(delta, kind="stable")[:TWO_OPT_TRIES]:
+                if delta[idx] >= 0:
+                    break
+                i, j = int(first[idx]), int(last[idx])
+                trial = [*nodes[:i], *reversed(nodes[i : j + 1]), *nodes[j + 1 :]]
+                sched = schedule(c, c.tours[ti], trial)
+                if sched is not None and sched.travel < cur.travel:
+                    sol.tours[ti] = trial
+                    sol.scheds[ti] = sched
+                    moved = True
+                    break
+        sol.travel = sum(x.travel for x in sol.scheds)
+        return moved
+
     def relocate_follow(self, sol: Solution) -> None:
         """Move the place-less lunch to the slot that leaves the most slack at the end."""
         follow = self.core.follow
@@ -371,7 +400,7 @@ def local_search(
         search.fill(sol, 0.0)
     if deep:
         for _ in range(50):
-            if search.swap(sol) or (RELOCATE and search.relocate(sol)):
+            if search.swap(sol) or search.two_opt(sol) or search.relocate(sol):
                 search.fill(sol, 0.0)
             else:
                 break
@@ -399,9 +428,18 @@ def initial(search: Search) -> tuple[Solution, list[int]]:
 
 
 def solve(
-    core: Core, *, iterations: int, seconds: float, seed: int = 0
+    core: Core,
+    *,
+    iterations: int,
+    seconds: float,
+    seed: int = 0,
+    patience: int | None = None,
 ) -> tuple[Solution, list[int]]:
-    """Run the ILS; return the best solution and the mandatory nodes that could not fit."""
+    """Run the ILS; return the best solution and the mandatory nodes that could not fit.
+
+    Stops after ``iterations`` perturbations, ``patience`` perturbations in a row without a
+    new best, or ``seconds`` of wall-clock time, whichever comes first.
+    """
     deadline = time.perf_counter() + seconds
     search = Search(core, seed)
     sol, missed = initial(search)
@@ -414,7 +452,7 @@ def solve(
         if time.perf_counter() > deadline:
             break
         removed = search.perturb(current, size, start)
-        local_search(search, current, 0.2, frozenset(removed), deep=False)
+        local_search(search, current, NOISE, frozenset(removed), deep=False)
         if current.prize >= DEEP_WITHIN * best.prize:
             local_search(search, current, 0.0, deep=True)
         if current.key() > best.key():
@@ -426,6 +464,8 @@ def solve(
         start += size
         if size > max(3, visits):
             size = 1
-        if stale and stale % 50 == 0:
+        if stale and stale % RESTART_AFTER == 0:
             current = best.copy()
+        if patience is not None and stale >= patience:
+            break
     return best, missed

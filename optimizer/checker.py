@@ -119,7 +119,7 @@ def check_optw(
     score: float | None = None,
 ) -> list[str]:
     """Return violations of an OPTW/TOPTW solution given in the file's numbering."""
-    scale = 10**decimals
+    scale = int(10**decimals)
     out = _repeated([c for r in routes for c in r])
     if tours is not None and len(routes) > tours:
         out.append(f"{len(routes)} tours, only {tours} allowed")

@@ -86,13 +86,15 @@ def euclid(xy: tuple[tuple[float, float], ...]) -> np.ndarray:
     """Return the double-precision Euclidean distance matrix."""
     pts = np.array(xy, dtype=np.float64)
     diff = pts[:, None, :] - pts[None, :, :]
-    return np.sqrt((diff**2).sum(axis=2))
+    dist: np.ndarray = np.sqrt((diff**2).sum(axis=2))
+    return dist
 
 
 def truncated_units(xy: tuple[tuple[float, float], ...], decimals: int) -> np.ndarray:
     """Return distances truncated to ``decimals`` and scaled to integers (1 = 10**-decimals)."""
     scale = 10**decimals
-    return np.floor(euclid(xy) * scale + 1e-7).astype(np.int64)
+    units: np.ndarray = np.floor(euclid(xy) * scale + 1e-7).astype(np.int64)
+    return units
 
 
 def optw_core(inst: OptwInstance, tours: int, decimals: int = 1) -> Core:

@@ -27,8 +27,9 @@ from optimizer.model import (
     ScheduledStop,
 )
 
-ITERATIONS_PER_SECOND = 400
+ITERATIONS_PER_SECOND = 150  # about half a second of search per second of limit here
 MIN_ITERATIONS = 20
+PATIENCE = 60  # a day rarely improves after this many fruitless perturbations
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +180,8 @@ def solve_day(problem: DayProblem, *, time_limit: timedelta, seed: int = 0) -> D
     reachable = _reachable(mapping)
     mapping = _build(problem, sorted(reachable))
     iterations = max(MIN_ITERATIONS, int(seconds * ITERATIONS_PER_SECOND))
-    best, _ = _ils.solve(mapping.core, iterations=iterations, seconds=seconds, seed=seed)
+    best, _ = _ils.solve(mapping.core, iterations=iterations, seconds=seconds, seed=seed,
+                         patience=PATIENCE)
     return _to_route(problem, mapping, best.scheds[0], reachable)
 
 

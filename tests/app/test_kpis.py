@@ -1,0 +1,159 @@
+"""KPIs against a hand-computed world (tests/support/kpis.py), on both databases.
+
+Period: 17/11/2026–23/11/2026. Base of the team: five active customers (the inactive
+one and the other team's are out).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from app.security.scope import Scope
+from app.services import kpis
+from tests.support.kpis import TODAY, kpi_world
+
+START = TODAY - timedelta(days=6)
+
+
+@pytest.fixture
+def world(db_session):
+    return kpi_world()
+
+
+@pytest.fixture
+def facts(world):
+    flt = kpis.KpiFilter(scope=Scope.of(world["sup"]), start=START, end=TODAY)
+    return kpis.load_facts(flt)
+
+
+def by_name(facts, world, key):
+    return facts[world[key].id]
+
+
+def test_base_is_the_scope_active_customers(world, facts):
+    """Tests that inactive customers and other teams' customers stay out."""
+    assert {f.name for f in facts.values()} == {
+        "Cliente Em Dia",
+        "Cliente Em Ruptura",
+        "Cliente Nunca",
+        "Bar Positivação",
+        "Cliente Resgate",
+    }
+    admin = kpis.load_facts(
+        kpis.KpiFilter(scope=Scope.of(world["admin"]), start=START, end=TODAY)
+    )
+    assert len(admin) == 6
+
+
+def test_coverage_counts_effective_contacts_within_frequency(world, facts):
+    """Tests ruptura de atendimento: 2 of 5 in gap; not-reached calls do not count."""
+    total = kpis.coverage_total(facts)
+    assert (total.customers, total.in_gap, total.share) == (5, 2, pytest.approx(0.6))
+    gap = by_name(facts, world, "gap")
+    assert gap.last_contact == date(2026, 11, 11)
+    assert gap.gap_days == 5
+    assert by_name(facts, world, "never").in_gap
+    assert by_name(facts, world, "never").gap_days is None
+    names = kpis.owner_names(Scope.of(world["sup"]))
+    per_rep = {
+        c.owner_name: (c.customers, c.in_gap)
+        for c in kpis.coverage_by_owner(facts, names)
+    }
+    assert per_rep == {"Ana Rep": (3, 2), "Bruno Rep": (2, 0)}
+
+
+def test_activation_this_month_versus_same_days_last_month(facts):
+    """Tests positivação: 2 of 5 bought in 1–23/11, 2 of 5 in 1–23/10."""
+    act = kpis.activation(facts)
+    assert (act.base, act.this_month, act.last_month) == (5, 2, 2)
+    assert act.this_share == pytest.approx(0.4)
+
+
+def test_churn_and_expansion(facts):
+    """Tests churn (one customer, R$ 50 lost) and expansion (+100 on 1,400)."""
+    ret = kpis.retention(facts)
+    assert (ret.active_at_start, ret.churned) == (4, 1)
+    assert ret.revenue_lost == pytest.approx(50.0)
+    assert ret.retained_revenue_before == pytest.approx(1400.0)
+    assert ret.retained_revenue_now == pytest.approx(1500.0)
+    assert ret.expansion == pytest.approx(100 / 1400)
+
+
+def test_lapses_rescues_value_at_risk_and_health(world, facts):
+    """Tests lapse/rescue counts, value at risk (ticket × 30 / cycle) and health scores."""
+    risk = kpis.risk(facts)
+    assert (risk.lapses, risk.rescues, risk.at_risk) == (1, 1, 1)
+    assert risk.lapse_value == pytest.approx(600.0)
+    assert risk.rescue_value == pytest.approx(100.0)
+    health = {f.name: f.health for f in facts.values()}
+    assert health == {
+        "Cliente Em Dia": 100,
+        "Cliente Em Ruptura": 54,
+        "Cliente Nunca": 55,
+        "Bar Positivação": 70,
+        "Cliente Resgate": 30,
+    }
+    assert kpis.status_counts(facts) == {"ok": 1, "gap": 2, "lapse": 1, "rescue": 1}
+
+
+def test_trends_by_week(facts):
+    """Tests the last two weeks of the trends against the hand counts."""
+    points = kpis.trends(facts, TODAY)
+    assert len(points) == kpis.TREND_WEEKS
+    last, before = points[-1], points[-2]
+    assert last.week_end == TODAY
+    assert last.coverage == pytest.approx(0.6)
+    assert before.coverage == pytest.approx(0.4)
+    assert last.activation == pytest.approx(0.2)
+    assert last.churned == 1
+    assert before.churned == 0
+
+
+def test_plan_versus_done(world):
+    """Tests planned/visited/skipped/unplanned/orders/km/far check-ins per rep and day."""
+    flt = kpis.KpiFilter(scope=Scope.of(world["sup"]), start=START, end=TODAY)
+    rows = {(r.user_id, r.day): r for r in kpis.plan_vs_done(flt)}
+    a, b = world["rep_a"].id, world["rep_b"].id
+    today = rows[(a, TODAY)]
+    assert (today.planned, today.visited, today.skipped, today.unplanned) == (
+        3,
+        1,
+        1,
+        0,
+    )
+    assert (today.orders, today.order_value, today.km, today.far_check_ins) == (
+        1,
+        250.0,
+        12.5,
+        1,
+    )
+    assert rows[(a, date(2026, 11, 20))].unplanned == 1
+    assert rows[(b, date(2026, 11, 21))].unplanned == 1
+    assert len(rows) == 3
+    skipped = kpis.contact_customer_ids(flt, kind="skipped", day=TODAY, user_id=a)
+    assert skipped == {world["gap"].id: 1}
+
+
+def test_no_sale_reasons_and_filters(world):
+    """Tests the reasons breakdown and that rep and segment filters narrow every figure."""
+    sup = Scope.of(world["sup"])
+    flt = kpis.KpiFilter(scope=sup, start=START, end=TODAY)
+    assert kpis.no_sale_reasons(flt) == [("preco", 2)]
+    behind = kpis.contact_customer_ids(flt, kind="no_sale", reason="preco")
+    assert set(behind) == {world["ok"].id, world["lapse"].id}
+    bar = kpis.KpiFilter(scope=sup, start=START, end=TODAY, segment="bar")
+    assert kpis.no_sale_reasons(bar) == [("preco", 1)]
+    assert {f.name for f in kpis.load_facts(bar).values()} == {"Bar Positivação"}
+    only_b = kpis.KpiFilter(scope=sup, start=START, end=TODAY, rep_id=world["rep_b"].id)
+    assert kpis.plan_vs_done(only_b)[0].user_id == world["rep_b"].id
+    assert len(kpis.load_facts(only_b)) == 2
+
+
+def test_other_team_sees_nothing_of_this_team(world):
+    """Tests that a rep id from another team does not leak through the filter."""
+    sup = Scope.of(world["sup"])
+    flt = kpis.KpiFilter(scope=sup, start=START, end=TODAY, rep_id=world["rep_x"].id)
+    assert kpis.load_facts(flt) == {}
+    assert kpis.plan_vs_done(flt) == []

@@ -153,6 +153,8 @@ def _reason(cand: Candidate, reachable: bool) -> DropReason:
     """Say why a candidate is not on the route."""
     if not cand.windows:
         return "closed_that_day"
+    if cand.appointment:  # left out only when it clashes with the day or other appointments
+        return "window_unreachable"
     return "no_time_left" if reachable else "window_unreachable"
 
 

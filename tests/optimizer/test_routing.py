@@ -134,3 +134,24 @@ def test_realistic_days_are_feasible_and_keep_appointments(
         assert set(route.visited_ids).isdisjoint(reasons(route))
         closed = {c.id for c in problem.candidates if not c.windows}
         assert all(reasons(route)[c] == "closed_that_day" for c in closed)
+
+
+def test_an_appointment_that_cannot_be_kept_is_reported(make_line: Builder) -> None:
+    """Tests that of two clashing appointments one is kept and the other dropped as unreachable."""
+    at_nine = (TimeWindow(9 * H, 9 * H),)
+    problem = make_line(
+        [("near", 10, 1.0, at_nine), ("far", 40, 1.0, at_nine)],
+        appointments=frozenset({"near", "far"}),
+    )
+    route = solve_day(problem, time_limit=FAST)
+    assert len(route.visited_ids) == 1
+    (missed,) = route.dropped
+    assert missed.reason == "window_unreachable"
+    assert check_day(problem, route) == [f"appointment {missed.candidate_id} not kept"]
+
+
+def test_an_empty_day_goes_straight_home(make_line: Builder) -> None:
+    """Tests that with no candidates the route is empty and costs nothing."""
+    route = solve(make_line([]))
+    assert route.stops == ()
+    assert (route.driving_s, route.total_m, route.working_s) == (0, 0, 0)

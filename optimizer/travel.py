@@ -12,7 +12,7 @@ Three providers share the :class:`TravelProvider` protocol:
 Every matrix is in integer seconds and metres and follows the node order of
 :class:`optimizer.model.TravelMatrix`; :func:`day_locations` builds that order.
 
-Defaults for Greater São Paulo (see ``docs`` in :class:`SpeedProfile` and
+Defaults for Greater São Paulo (reasoning in :class:`SpeedProfile` and
 :data:`DEFAULT_CIRCUITY`) are deliberately conservative: a plan that assumes the rep drives
 faster than he can is worse than one that leaves a little slack.
 """

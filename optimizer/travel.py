@@ -6,8 +6,9 @@ Three providers share the :class:`TravelProvider` protocol:
   distance times a circuity factor, driven at a speed that depends on the time of day.
 * :class:`OsrmProvider`: asks an OSRM server's ``/table`` service for road durations and
   distances (standard library ``urllib`` only, so production needs no HTTP client package).
-* :class:`CachedProvider`: wraps either one and keeps recent matrices (LRU, thread-safe),
+* :class:`CachedProvider`: wraps any of them and keeps recent matrices (LRU, thread-safe),
   because the nightly plan, the week agenda and re-plans ask for the same points again.
+* :class:`FallbackProvider`: the caller's opt-in to estimated times when OSRM is down.
 
 Every matrix is in integer seconds and metres and follows the node order of
 :class:`optimizer.model.TravelMatrix`; :func:`day_locations` builds that order.
@@ -446,6 +447,33 @@ def _grid(body: Any, key: str, rows: int, cols: int) -> list[list[float | None]]
             "BadResponse", f"'{key}' is missing or is not a {rows}x{cols} grid"
         )
     return grid  # type: ignore[no-any-return]
+
+
+class FallbackProvider:
+    """Ask ``primary`` (e.g. OSRM); on :class:`TravelError` answer with ``fallback``.
+
+    The caller opts into this: a plan on estimated times is better than no plan at 6 a.m.,
+    but ``failures`` counts how often it happened so the app can warn and log it.
+    """
+
+    def __init__(self, primary: TravelProvider, fallback: TravelProvider) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.failures = 0
+        self.last_error: TravelError | None = None
+        self._lock = threading.Lock()
+
+    def matrix(
+        self, locations: Sequence[Location], *, depart_s: int | None = None
+    ) -> TravelMatrix:
+        """Return the primary's matrix, or the fallback's when the primary fails."""
+        try:
+            return self.primary.matrix(locations, depart_s=depart_s)
+        except TravelError as exc:
+            with self._lock:
+                self.failures += 1
+                self.last_error = exc
+            return self.fallback.matrix(locations, depart_s=depart_s)
 
 
 # --------------------------------------------------------------------------- cache

@@ -15,6 +15,7 @@ from optimizer.travel import (
     UNROUTABLE_M,
     UNROUTABLE_S,
     CachedProvider,
+    FallbackProvider,
     GeodesicProvider,
     OsrmError,
     OsrmProvider,
@@ -320,3 +321,16 @@ def test_cache_does_not_store_failures(osrm: OsrmServerState) -> None:
     cache.matrix([SE, PINHEIROS])
     cache.matrix([SE, PINHEIROS])
     assert (cache.stats.hits, cache.stats.size) == (1, 1)
+
+
+def test_fallback_answers_when_osrm_fails(osrm: OsrmServerState) -> None:
+    """Tests that the fallback provider answers, and counts, OSRM failures."""
+    estimate = GeodesicProvider()
+    provider = FallbackProvider(OsrmProvider(osrm.base_url), estimate)
+    from_osrm = provider.matrix([SE, PINHEIROS])
+    osrm.http_status = 503
+    fallback = provider.matrix([SE, PINHEIROS])
+    assert fallback == estimate.matrix([SE, PINHEIROS])
+    assert fallback != from_osrm
+    assert provider.failures == 1
+    assert isinstance(provider.last_error, OsrmError)

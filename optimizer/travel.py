@@ -1,6 +1,6 @@
 """Travel matrices for the route solver behind one small interface.
 
-Three providers share the :class:`TravelProvider` protocol:
+Four providers share the :class:`TravelProvider` protocol:
 
 * :class:`GeodesicProvider`: the default, needs no server. Straight-line (WGS84 ellipsoid)
   distance times a circuity factor, driven at a speed that depends on the time of day.

@@ -132,20 +132,22 @@ def mix_lapse(
     if features.mix_customer is None:
         empty_i = np.zeros(0, dtype=np.int64)
         return MixLapse(np.zeros(n), empty_i, empty_i, np.zeros(0), np.zeros(0))
-    cust = np.asarray(features.mix_customer, dtype=np.int64)
     share = np.asarray(features.mix_share, dtype=np.float64)
     since = np.asarray(features.mix_days_since, dtype=np.float64)
-    last = _or(features.days_since_last, n, np.inf)[cust]
-    regular = (share >= settings.mix_min_share) & (
-        features.purchase_days[cust] >= settings.mix_min_purchase_days
-    )
-    lapsed = (
-        regular
-        & (since > settings.mix_lapse_multiple * cycle_days[cust])
-        & (since > last)
-    )
-    idx = np.flatnonzero(lapsed)
-    order = idx[np.lexsort((-share[idx], cust[idx]))]
-    component = np.minimum(1.0, np.bincount(cust[idx], weights=share[idx], minlength=n))
-    category = np.asarray(features.mix_category, dtype=np.int64)
-    return MixLapse(component, cust[order], category[order], share[order], since[order])
+    # cheap filter first, so the per-customer gathers touch few rows
+    idx = np.flatnonzero(share >= settings.mix_min_share)
+    cust = np.asarray(features.mix_customer, dtype=np.int64)[idx]
+    # missing for longer than the cycle allows and than the customer's own silence
+    # (otherwise it is a purchase lapse, not a mix lapse)
+    silence = _or(features.days_since_last, n, np.inf)
+    limit = np.maximum(settings.mix_lapse_multiple * cycle_days, silence)
+    regular = features.purchase_days >= settings.mix_min_purchase_days
+    limit = np.where(regular, limit, np.inf)
+    keep = since[idx] > limit[cust]
+    idx, cust = idx[keep], cust[keep]
+    # by customer, then largest share first, through one float key
+    order = np.argsort(cust + 0.5 * (1.0 - share[idx]), kind="stable")
+    idx, cust = idx[order], cust[order]
+    component = np.minimum(1.0, np.bincount(cust, weights=share[idx], minlength=n))
+    category = np.asarray(features.mix_category, dtype=np.int64)[idx]
+    return MixLapse(component, cust, category, share[idx], since[idx])

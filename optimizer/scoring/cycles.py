@@ -190,11 +190,14 @@ class _Quiet:
         self.w = x / (x + settings.regularity_gaps) * regular
         self.rx = pop.rate_r + x
         self.alpha = pop.rate_alpha
+        self.renewal_now = np.zeros(0)
 
     def __call__(self, days: float) -> FloatArray:
         """The blended log survival ``days`` ahead of the reference date."""
         poisson = self.rx * (self.log_alpha_tx - np.log(self.alpha + self.age + days))
         renewal = _log_surv(self.s + days, self.mean, self.sd)
+        if days == 0.0:
+            self.renewal_now = renewal
         blended: FloatArray = (1.0 - self.w) * poisson + self.w * renewal
         return blended
 
@@ -264,7 +267,7 @@ def cycle_outputs(
     stay_buy = np.exp(quiet(settings.propensity_horizon_days) - log_now)
     lapse = 1.0 - p_alive * (1.0 - stay_lapse)
     buy = p_alive * (1.0 - stay_buy)
-    own = _log_surv(quiet.s, quiet.mean, quiet.sd)
+    own = quiet.renewal_now
     urgency = np.where(quiet.known, -np.expm1(own), 0.0)
     return CycleOutputs(
         np.exp(quiet.mean), quiet.mean, quiet.sd, p_alive, urgency, lapse, buy

@@ -45,8 +45,8 @@ class ScoringResult:
     settings: ScoringSettings
     population: CyclePopulation
     score: FloatArray  # 0-100 sales priority
-    components: FloatArray  # (n, 6) in COMPONENTS order, each 0-1
-    points: FloatArray  # (n, 6) contribution of each component to ``score``
+    components: FloatArray  # (6, n): one row per name in COMPONENTS, each 0-1
+    points: FloatArray  # (6, n): what each component adds to ``score``
     flags: npt.NDArray[np.uint8]
     purpose: npt.NDArray[np.int8]  # PURPOSE_SALES / PURPOSE_COLLECT / PURPOSE_NONE
     cycle: CycleOutputs
@@ -72,7 +72,7 @@ class ScoringResult:
 
     def component(self, name: str) -> FloatArray:
         """One named component (0-1) for all customers."""
-        return self.components[:, COMPONENTS.index(name)]
+        return self.components[COMPONENTS.index(name)]
 
     def has(self, i: int, flag: int) -> bool:
         """Whether customer ``i`` carries ``flag``."""
@@ -118,12 +118,10 @@ def score(
     delivery, delivery_days = comp.delivery_fit(features, settings)
     mix = comp.mix_lapse(features, settings, cyc.cycle_days)
 
-    parts = np.stack(
-        [urgency, service, value, fin.component, delivery, mix.component], axis=1
-    )
+    parts = np.stack([urgency, service, value, fin.component, delivery, mix.component])
     weights = np.asarray(settings.weights(), dtype=np.float64)
-    points = parts * (100.0 * weights / weights.sum())
-    total = points.sum(axis=1)
+    points = parts * (100.0 * weights / weights.sum())[:, None]
+    total = points.sum(axis=0)
     purpose = np.full(n, PURPOSE_SALES, dtype=np.int8)
     if settings.collection_policy != "allow":
         total = np.where(fin.collection, 0.0, total)

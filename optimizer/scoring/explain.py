@@ -39,7 +39,7 @@ def _value(array: np.ndarray | None, i: int, default: float = 0.0) -> float:
 
 def _cycle(res: ScoringResult, i: int) -> Tiered:
     """Purchase-cycle line: rescue, lapse or plain days without purchase."""
-    pts = float(res.points[i, 0])
+    pts = float(res.points[0, i])
     days = res.features.days_since_last[i]
     if not np.isfinite(days):
         return _PLAIN, Reason("no_purchase_history", {}, pts)
@@ -58,7 +58,7 @@ def _finance(res: ScoringResult, i: int) -> list[Tiered]:
     """Collection and credit lines."""
     f = res.features
     out: list[Tiered] = []
-    pts = float(res.points[i, 3])
+    pts = float(res.points[3, i])
     if res.has(i, COLLECTION):
         values = {
             "amount": round(_value(f.overdue_amount, i), 2),
@@ -86,7 +86,7 @@ def _service_and_new(res: ScoringResult, i: int) -> list[Tiered]:
             "days": None if never or contact is None else int(contact[i]),
             "frequency": int(_value(f.visit_frequency_days, i)),
         }
-        out.append((_FLAG, Reason("visit_overdue", values, float(res.points[i, 1]))))
+        out.append((_FLAG, Reason("visit_overdue", values, float(res.points[1, i]))))
     if res.has(i, NEW_CUSTOMER):
         first = f.days_since_first[i]
         values = {"days": int(first) if np.isfinite(first) else None}
@@ -99,18 +99,18 @@ def _value_delivery_mix(res: ScoringResult, i: int) -> list[Tiered]:
     f = res.features
     out: list[Tiered] = []
     values: dict[str, object]
-    if res.components[i, 2] >= 0.5:
+    if res.components[2, i] >= 0.5:
         values = {
             "ticket": round(_value(f.avg_ticket, i), 2),
             "share_pct": round(100 * float(res.revenue_share[i]), 2),
         }
-        out.append((_PLAIN, Reason("high_value", values, float(res.points[i, 2]))))
+        out.append((_PLAIN, Reason("high_value", values, float(res.points[2, i]))))
     if f.delivery_weekdays is not None and f.delivery_weekdays[i] & 0x7F:
         values = {"days": int(res.delivery_days[i])}
-        out.append((_PLAIN, Reason("next_delivery", values, float(res.points[i, 4]))))
+        out.append((_PLAIN, Reason("next_delivery", values, float(res.points[4, i]))))
     lo, hi = np.searchsorted(res.mix.customer, [i, i + 1])
     names = f.category_names
-    pts = float(res.points[i, 5])
+    pts = float(res.points[5, i])
     for k, days in zip(
         res.mix.category[lo:hi][:_MAX_OFFERS],
         res.mix.days_since[lo:hi][:_MAX_OFFERS],

@@ -61,7 +61,7 @@ def nelder_mead(
         order = np.argsort(values)
         simplex = [simplex[k] for k in order]
         values = [values[k] for k in order]
-        if abs(values[-1] - values[0]) < 1e-7 * (1 + abs(values[0])):
+        if abs(values[-1] - values[0]) < 1e-6 * (1 + abs(values[0])):
             break
         centroid = np.mean(simplex[:-1], axis=0)
         worst = simplex[-1]

@@ -306,7 +306,7 @@ def test_total_is_the_weighted_sum_of_components() -> None:
     # urgency 0.5, service 0.25, value 1, finance 1, delivery 1, mix 0
     expected = 100 * (0.35 * 0.5 + 0.2 * 0.25 + 0.15 + 0.1 + 0.1) / 1.0
     assert res.score[0] == pytest.approx(expected)
-    assert res.points[0].sum() == pytest.approx(expected)
+    assert res.points[:, 0].sum() == pytest.approx(expected)
 
 
 # --- settings and population ------------------------------------------------------

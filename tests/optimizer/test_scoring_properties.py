@@ -157,7 +157,7 @@ def test_scores_are_deterministic_and_bounded(f: ScoringFeatures, policy: str) -
     for p in (first.lapse_risk, first.buy_propensity):
         assert np.all(np.isfinite(p) & (p >= 0) & (p <= 1))
     assert np.allclose(
-        first.points.sum(axis=1)[first.purpose == 0], first.score[first.purpose == 0]
+        first.points.sum(axis=0)[first.purpose == 0], first.score[first.purpose == 0]
     )
 
 

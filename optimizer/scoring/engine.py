@@ -72,7 +72,8 @@ class ScoringResult:
 
     def component(self, name: str) -> FloatArray:
         """One named component (0-1) for all customers."""
-        return self.components[COMPONENTS.index(name)]
+        row: FloatArray = self.components[COMPONENTS.index(name)]
+        return row
 
     def has(self, i: int, flag: int) -> bool:
         """Whether customer ``i`` carries ``flag``."""

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.formatting import money, number
+from app.formatting import number
 from app.models import ContactKind, Outcome
 from app.services.clock import local_today
 
@@ -26,24 +26,6 @@ OUTCOME_LABELS = {
 
 KIND_LABELS = {ContactKind.VISIT: _l("Visit"), ContactKind.CALL: _l("Call")}
 
-# Reason keys written by the scoring engine → message templates. Values are
-# formatted before interpolation (money as BRL, numbers with the locale's separators).
-REASON_TEMPLATES: dict[str, Any] = {
-    "days_without_purchase": _l("%(days)s days without buying; usually buys every %(cycle)s"),
-    "never_bought": _l("Has never bought"),
-    "visit_overdue": _l("Contact overdue by %(days)s days (every %(frequency)s days)"),
-    "never_contacted": _l("Never visited or called"),
-    "overdue_collect": _l("%(amount)s overdue for %(days)s days — collect"),
-    "credit_blocked": _l("Available credit %(available)s is below the usual order of %(ticket)s"),
-    "stopped_buying_category": _l("Stopped buying %(category)s"),
-    "high_value": _l("Average ticket %(ticket)s"),
-    "rescue": _l("Lost for %(days)s days: rescue"),
-    "new_customer": _l("New customer"),
-    "delivery_fit": _l("An order today is delivered on %(day)s"),
-}
-
-MONEY_KEYS = {"amount", "available", "ticket", "value"}
-
 
 @dataclass(frozen=True)
 class FlagLabel:
@@ -54,27 +36,11 @@ class FlagLabel:
     label: str
 
 
-def _format_values(values: dict[str, Any]) -> dict[str, str]:
-    out = {}
-    for key, value in values.items():
-        if key in MONEY_KEYS and isinstance(value, int | float):
-            out[key] = money(value)
-        elif isinstance(value, float):
-            out[key] = number(value, "#,##0")
-        else:
-            out[key] = str(value)
-    return out
-
-
 def render_reason(reason: dict[str, Any]) -> str | None:
     """One reason as a sentence, or None for keys this version does not know."""
-    template = REASON_TEMPLATES.get(reason.get("key", ""))
-    if template is None:
-        return None
-    try:
-        return str(template) % _format_values(reason.get("values") or {})
-    except (KeyError, TypeError, ValueError):
-        return None
+    from app.presenters_scoring import render_reason as render
+
+    return render(reason)
 
 
 def render_reasons(reasons: Iterable[dict[str, Any]] | None, limit: int | None = None) -> list[str]:
@@ -92,13 +58,13 @@ def render_offers(offers: Iterable[Any] | None) -> list[str]:
 
 
 def component_items(components: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """Score components as (label, points) pairs."""
+    """Score components as (label, points) pairs, in the engine's order."""
     from app.presenters_scoring import COMPONENT_LABELS
 
     items = []
-    for key, value in (components or {}).items():
-        label = COMPONENT_LABELS.get(key)
-        if label is not None and isinstance(value, int | float):
+    for key, label in COMPONENT_LABELS.items():
+        value = (components or {}).get(key)
+        if isinstance(value, int | float):
             items.append((str(label), number(value, "#,##0.0")))
     return items
 

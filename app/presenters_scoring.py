@@ -1,27 +1,188 @@
-"""Labels of the score's components and flags (aligned with optimizer.scoring)."""
+"""Words for the score: one renderer per engine reason key, component and flag labels.
+
+The keys, component names and flag bits come from ``optimizer.scoring``; a test checks that
+every reason key the engine can write has a renderer here and every flag bit a label.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from app.formatting import money, number
+from optimizer.scoring import (
+    COLLECTION,
+    CREDIT_BLOCKED,
+    NEW_CUSTOMER,
+    PURCHASE_LAPSE,
+    RESCUE,
+    SERVICE_GAP,
+)
 
 COMPONENT_LABELS: dict[str, Any] = {
-    "purchase_cycle": _l("Purchase cycle"),
-    "service_gap": _l("Service gap"),
-    "value": _l("Value"),
+    "urgency": _l("Purchase cycle"),
+    "service": _l("Service (visits and calls)"),
+    "value": _l("Customer value"),
     "finance": _l("Finance"),
-    "delivery_fit": _l("Delivery fit"),
-    "mix_lapse": _l("Mix lapse"),
+    "delivery": _l("Delivery fit"),
+    "mix": _l("Product mix"),
 }
 
-# (bit, css class, icon, label). The bits must equal optimizer.scoring's flag constants;
-# a test checks that they do.
+# (bit, css class, icon, label): colour + icon + word, never colour alone.
 FLAGS: list[tuple[int, str, str, Any]] = [
-    (1, "gap", "⏱", _l("Service gap")),
-    (2, "lapse", "↘", _l("Purchase lapse")),
-    (4, "rescue", "🛟", _l("Rescue")),
-    (8, "collect", "⚠", _l("Overdue: collect")),
-    (16, "credit", "⛔", _l("Credit blocked")),
-    (32, "new", "★", _l("New customer")),
+    (SERVICE_GAP, "gap", "⏱", _l("Service gap")),
+    (PURCHASE_LAPSE, "lapse", "↘", _l("Purchase lapse")),
+    (RESCUE, "rescue", "🛟", _l("Rescue")),
+    (COLLECTION, "collect", "⚠", _l("Overdue: collect")),
+    (CREDIT_BLOCKED, "credit", "⛔", _l("Credit blocked")),
+    (NEW_CUSTOMER, "new", "★", _l("New customer")),
 ]
+
+
+def _int(values: dict[str, Any], key: str) -> int:
+    value = values.get(key)
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _days_without_purchase(v: dict[str, Any]) -> str:
+    return ngettext(
+        "%(num)d day without buying; usually buys every %(cycle)s days",
+        "%(num)d days without buying; usually buys every %(cycle)s days",
+        _int(v, "days"),
+        cycle=_int(v, "cycle"),
+    )
+
+
+def _purchase_lapse(v: dict[str, Any]) -> str:
+    return ngettext(
+        "%(num)d day without buying; usually buys every %(cycle)s days — out of its cycle",
+        "%(num)d days without buying; usually buys every %(cycle)s days — out of its cycle",
+        _int(v, "days"),
+        cycle=_int(v, "cycle"),
+    )
+
+
+def _rescue(v: dict[str, Any]) -> str:
+    cycles = number(v.get("cycles") or 0, "#,##0.#")
+    return ngettext(
+        "No purchase for %(num)d day (%(cycles)s× its %(cycle)s-day cycle): rescue",
+        "No purchase for %(num)d days (%(cycles)s× its %(cycle)s-day cycle): rescue",
+        _int(v, "days"),
+        cycles=cycles,
+        cycle=_int(v, "cycle"),
+    )
+
+
+def _overdue_collect(v: dict[str, Any]) -> str:
+    amount, days = money(v.get("amount") or 0), _int(v, "days")
+    policy = v.get("policy")
+    if policy == "skip":
+        return ngettext(
+            "%(amount)s overdue for %(num)d day — collect; no sales visit",
+            "%(amount)s overdue for %(num)d days — collect; no sales visit",
+            days,
+            amount=amount,
+        )
+    if policy == "allow":
+        return ngettext(
+            "%(amount)s overdue for %(num)d day — collect during the visit",
+            "%(amount)s overdue for %(num)d days — collect during the visit",
+            days,
+            amount=amount,
+        )
+    return ngettext(
+        "%(amount)s overdue for %(num)d day — collect",
+        "%(amount)s overdue for %(num)d days — collect",
+        days,
+        amount=amount,
+    )
+
+
+def _credit_blocked(v: dict[str, Any]) -> str:
+    return _(
+        "Available credit %(available)s is below the usual order of %(ticket)s",
+        available=money(v.get("available") or 0),
+        ticket=money(v.get("ticket") or 0),
+    )
+
+
+def _visit_overdue(v: dict[str, Any]) -> str:
+    frequency = _int(v, "frequency")
+    if v.get("days") is None:
+        return _("Never visited or called; should be every %(frequency)s days", frequency=frequency)
+    return ngettext(
+        "No visit or call for %(num)d day; should be every %(frequency)s days",
+        "No visit or call for %(num)d days; should be every %(frequency)s days",
+        _int(v, "days"),
+        frequency=frequency,
+    )
+
+
+def _new_customer(v: dict[str, Any]) -> str:
+    if v.get("days") is None:
+        return _("New customer, no purchase yet")
+    return ngettext(
+        "New customer: first purchase %(num)d day ago",
+        "New customer: first purchase %(num)d days ago",
+        _int(v, "days"),
+    )
+
+
+def _high_value(v: dict[str, Any]) -> str:
+    return _(
+        "Average ticket %(ticket)s; %(share)s%% of the portfolio's revenue",
+        ticket=money(v.get("ticket") or 0),
+        share=number(v.get("share_pct") or 0, "#,##0.0#"),
+    )
+
+
+def _next_delivery(v: dict[str, Any]) -> str:
+    days = _int(v, "days")
+    if days <= 0:
+        return _("An order taken today is delivered today")
+    if days == 1:
+        return _("An order taken today is delivered tomorrow")
+    return _("An order taken today is delivered in %(num)d days", num=days)
+
+
+def _stopped_buying(v: dict[str, Any]) -> str:
+    category = str(v.get("category") or "")
+    if v.get("days") is None:
+        return _("Stopped buying %(category)s", category=category)
+    return ngettext(
+        "Stopped buying %(category)s (last time %(num)d day ago)",
+        "Stopped buying %(category)s (last time %(num)d days ago)",
+        _int(v, "days"),
+        category=category,
+    )
+
+
+# Engine reason key -> renderer of its values.
+REASONS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "days_without_purchase": _days_without_purchase,
+    "purchase_lapse": _purchase_lapse,
+    "rescue": _rescue,
+    "no_purchase_history": lambda _v: _("Has never bought"),
+    "overdue_collect": _overdue_collect,
+    "credit_blocked": _credit_blocked,
+    "visit_overdue": _visit_overdue,
+    "new_customer": _new_customer,
+    "high_value": _high_value,
+    "next_delivery": _next_delivery,
+    "stopped_buying_category": _stopped_buying,
+}
+
+
+def render_reason(reason: dict[str, Any]) -> str | None:
+    """One reason as a sentence in the user's language, or None for an unknown key."""
+    renderer = REASONS.get(str(reason.get("key", "")))
+    if renderer is None:
+        return None
+    try:
+        return renderer(dict(reason.get("values") or {}))
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -78,13 +78,20 @@ def offers_of(result: ScoringResult, i: int) -> list[dict[str, Any]]:
     ]
 
 
+def component_points(result: ScoringResult) -> dict[str, np.ndarray]:
+    """Points each named component adds to the total (0-1 value x normalised weight x 100)."""
+    weights = np.asarray(result.settings.weights(), dtype=np.float64)
+    scale = 100.0 * weights / weights.sum()
+    return {name: np.round(result.component(name) * scale[k], 2) for k, name in enumerate(COMPONENTS)}
+
+
 def snapshot_rows(
     result: ScoringResult, *, company_id: int, day: date, version: int, start: int = 0, stop: int | None = None
 ) -> Iterator[dict[str, Any]]:
     """Snapshot rows (dicts for a bulk insert) of customers ``start:stop``."""
     now = datetime.now(UTC)
     ids = result.features.customer_id
-    points = np.round(result.points, 2)
+    points = component_points(result)
     totals = np.round(result.score, 2)
     cycles = result.cycle_days
     for i in range(start, len(ids) if stop is None else stop):
@@ -94,7 +101,7 @@ def snapshot_rows(
             "score_date": day,
             "total": float(totals[i]),
             "flags": int(result.flags[i]),
-            "components": {name: float(points[i, k]) for k, name in enumerate(COMPONENTS)},
+            "components": {name: float(points[name][i]) for name in COMPONENTS},
             "reasons": [{"key": r.key, "values": r.values} for r in result.explain(i)],
             "offers": offers_of(result, i),
             "cycle_days": _round(cycles[i], 1) if np.isfinite(cycles[i]) else None,

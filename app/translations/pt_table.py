@@ -110,4 +110,83 @@ PT = {
     "Previous": "Anterior",
     "Page %(n)d of %(total)d": "Página %(n)d de %(total)d",
     "Next": "Próxima",
+    # priority score: components, reasons and the card (app/presenters_scoring.py)
+    "Service (visits and calls)": "Atendimento (visitas e ligações)",
+    "Customer value": "Valor do cliente",
+    "Product mix": "Mix de produtos",
+    "What to offer": "O que oferecer",
+    "%(points)s pts": "%(points)s pts",
+    (
+        "%(num)d day without buying; usually buys every %(cycle)s days",
+        "%(num)d days without buying; usually buys every %(cycle)s days",
+    ): (
+        "%(num)d dia sem comprar; costuma comprar a cada %(cycle)s dias",
+        "%(num)d dias sem comprar; costuma comprar a cada %(cycle)s dias",
+    ),
+    (
+        "%(num)d day without buying; usually buys every %(cycle)s days — out of its cycle",
+        "%(num)d days without buying; usually buys every %(cycle)s days — out of its cycle",
+    ): (
+        "%(num)d dia sem comprar; costuma comprar a cada %(cycle)s dias — fora do ciclo",
+        "%(num)d dias sem comprar; costuma comprar a cada %(cycle)s dias — fora do ciclo",
+    ),
+    (
+        "No purchase for %(num)d day (%(cycles)s× its %(cycle)s-day cycle): rescue",
+        "No purchase for %(num)d days (%(cycles)s× its %(cycle)s-day cycle): rescue",
+    ): (
+        "Sem comprar há %(num)d dia (%(cycles)s× o ciclo de %(cycle)s dias): resgatar",
+        "Sem comprar há %(num)d dias (%(cycles)s× o ciclo de %(cycle)s dias): resgatar",
+    ),
+    (
+        "%(amount)s overdue for %(num)d day — collect; no sales visit",
+        "%(amount)s overdue for %(num)d days — collect; no sales visit",
+    ): (
+        "%(amount)s vencidos há %(num)d dia — cobrar; sem visita de venda",
+        "%(amount)s vencidos há %(num)d dias — cobrar; sem visita de venda",
+    ),
+    (
+        "%(amount)s overdue for %(num)d day — collect during the visit",
+        "%(amount)s overdue for %(num)d days — collect during the visit",
+    ): (
+        "%(amount)s vencidos há %(num)d dia — cobrar na visita",
+        "%(amount)s vencidos há %(num)d dias — cobrar na visita",
+    ),
+    (
+        "%(amount)s overdue for %(num)d day — collect",
+        "%(amount)s overdue for %(num)d days — collect",
+    ): (
+        "%(amount)s vencidos há %(num)d dia — cobrar",
+        "%(amount)s vencidos há %(num)d dias — cobrar",
+    ),
+    "Never visited or called; should be every %(frequency)s days": (
+        "Nunca visitado nem contatado; frequência: a cada %(frequency)s dias"
+    ),
+    (
+        "No visit or call for %(num)d day; should be every %(frequency)s days",
+        "No visit or call for %(num)d days; should be every %(frequency)s days",
+    ): (
+        "Sem visita ou ligação há %(num)d dia; frequência: a cada %(frequency)s dias",
+        "Sem visita ou ligação há %(num)d dias; frequência: a cada %(frequency)s dias",
+    ),
+    "New customer, no purchase yet": "Cliente novo, ainda sem compras",
+    (
+        "New customer: first purchase %(num)d day ago",
+        "New customer: first purchase %(num)d days ago",
+    ): (
+        "Cliente novo: primeira compra há %(num)d dia",
+        "Cliente novo: primeira compra há %(num)d dias",
+    ),
+    "Average ticket %(ticket)s; %(share)s%% of the portfolio's revenue": (
+        "Ticket médio %(ticket)s; %(share)s%% do faturamento da carteira"
+    ),
+    "An order taken today is delivered today": "Pedido tirado hoje é entregue hoje",
+    "An order taken today is delivered tomorrow": "Pedido tirado hoje é entregue amanhã",
+    "An order taken today is delivered in %(num)d days": "Pedido tirado hoje é entregue em %(num)d dias",
+    (
+        "Stopped buying %(category)s (last time %(num)d day ago)",
+        "Stopped buying %(category)s (last time %(num)d days ago)",
+    ): (
+        "Parou de comprar %(category)s (última vez há %(num)d dia)",
+        "Parou de comprar %(category)s (última vez há %(num)d dias)",
+    ),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import statistics
 from collections import defaultdict
@@ -10,9 +11,18 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Contact, ContactKind, Customer, Order, OrderLine, Receivable
+from app.models import (
+    Contact,
+    ContactKind,
+    Customer,
+    Order,
+    OrderLine,
+    Receivable,
+    User,
+)
 
 LAPSE_MULTIPLE = 1.5
 LOST_MULTIPLE = 4.0
@@ -114,3 +124,42 @@ def compute(*, company_id: int, today: date) -> DemoStats:
         visits=kinds.get(ContactKind.VISIT, 0),
         calls=kinds.get(ContactKind.CALL, 0),
     )
+
+
+def fingerprint(*, company_id: int) -> str:
+    """A checksum of the company's demo rows by natural keys (ids and clocks left out)."""
+    digest = hashlib.sha256()
+    customer = aliased(Customer)
+    queries = [
+        sa.select(Customer.erp_code, Customer.trade_name, Customer.latitude, Customer.longitude, User.email)
+        .join(User, User.id == Customer.owner_id)
+        .where(Customer.company_id == company_id)
+        .order_by(Customer.erp_code),
+        sa.select(Order.erp_code, customer.erp_code, Order.order_date, Order.total)
+        .join(customer, customer.id == Order.customer_id)
+        .where(Order.company_id == company_id)
+        .order_by(Order.erp_code),
+        sa.select(Order.erp_code, OrderLine.product_code, OrderLine.quantity, OrderLine.total)
+        .join(Order)
+        .where(Order.company_id == company_id)
+        .order_by(Order.erp_code, OrderLine.product_code),
+        sa.select(Receivable.erp_code, Receivable.due_date, Receivable.amount, Receivable.paid_date)
+        .where(Receivable.company_id == company_id)
+        .order_by(Receivable.erp_code),
+        sa.select(Contact.client_uuid, customer.erp_code, Contact.contact_date, Contact.outcome, Contact.check_in_at)
+        .join(customer, customer.id == Contact.customer_id)
+        .where(Contact.company_id == company_id)
+        .order_by(Contact.client_uuid),
+    ]
+    for query in queries:
+        for row in db.session.execute(query):
+            digest.update("|".join(_canonical(v) for v in row).encode())
+    return digest.hexdigest()
+
+
+def _canonical(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)

@@ -68,10 +68,22 @@ def register_blueprints(app: Flask) -> None:
     from app.main import views as _main_views  # noqa: F401
     from app.portfolio import bp as portfolio_bp
     from app.portfolio import views as _portfolio_views  # noqa: F401
+    from app.rep import bp as rep_bp
+    from app.rep import views as _rep_views  # noqa: F401
+    from app.settings_admin import bp as settings_admin_bp
+    from app.settings_admin import views as _settings_admin_views  # noqa: F401
+    from app.supervisor import bp as supervisor_bp
+    from app.supervisor import views as _supervisor_views  # noqa: F401
+    from app.telesales import bp as telesales_bp
+    from app.telesales import views as _telesales_views  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(portfolio_bp)
+    app.register_blueprint(settings_admin_bp)
+    app.register_blueprint(rep_bp)
+    app.register_blueprint(supervisor_bp)
+    app.register_blueprint(telesales_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -11,10 +11,10 @@ from app.models import Role
 
 # Each feature that gives a role a richer home replaces its entry here.
 ROLE_HOME: dict[Role, str] = {
-    Role.ADMIN: "portfolio.index",
-    Role.SUPERVISOR: "portfolio.index",
-    Role.REP: "portfolio.index",
-    Role.TELESALES: "portfolio.index",
+    Role.ADMIN: "supervisor.index",
+    Role.SUPERVISOR: "supervisor.index",
+    Role.REP: "rep.today",
+    Role.TELESALES: "telesales.index",
 }
 
 

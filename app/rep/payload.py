@@ -1,0 +1,229 @@
+"""The rep's day as JSON for the phone: words and numbers already formatted in the
+user's language, so the offline copy renders exactly like the online page."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import get_day_names
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.formatting import clock, day, duration, km, money
+from app.models import (
+    WEEKDAY_KEYS,
+    Contact,
+    Customer,
+    Plan,
+    PlanStop,
+    ScoreSnapshot,
+    StopStatus,
+)
+from app.presenters import flag_labels, render_offers, render_reasons
+from app.services.rep_day import CustomerFacts, RepDay
+from app.services.visits import PlanningSettings, contact_json
+
+FINISHED = (StopStatus.DONE, StopStatus.SKIPPED)
+
+
+def _digits(phone: str | None) -> str:
+    return re.sub(r"\D", "", phone or "")
+
+
+def whatsapp_url(number: str | None) -> str | None:
+    """A wa.me chat link with the Brazilian country code."""
+    digits = _digits(number).lstrip("0")
+    if len(digits) < 10:
+        return None
+    if not (digits.startswith("55") and len(digits) >= 12):
+        digits = "55" + digits
+    return f"https://wa.me/{digits}"
+
+
+def navigation_urls(lat: float | None, lon: float | None) -> dict[str, str | None]:
+    """Hand-off links to Google Maps and Waze, by coordinates."""
+    if lat is None or lon is None:
+        return {"google": None, "waze": None}
+    where = f"{lat:.6f},{lon:.6f}"
+    return {
+        "google": f"https://www.google.com/maps/dir/?api=1&destination={where}&travelmode=driving",
+        "waze": f"https://waze.com/ul?ll={where}&navigate=yes",
+    }
+
+
+def opening_rows(hours: dict[str, Any] | None) -> list[list[str]]:
+    """Opening hours as [weekday, '08:00–12:00, 14:00–18:00'] rows (empty = closed)."""
+    names = get_day_names("abbreviated", locale=get_locale())
+    rows = []
+    for i, key in enumerate(WEEKDAY_KEYS):
+        spans = [f"{a}–{b}" for a, b in (hours or {}).get(key) or [] if a and b]
+        rows.append([str(names[i]).rstrip("."), ", ".join(spans)])
+    return rows
+
+
+def customer_json(c: Customer) -> dict[str, Any]:
+    """Who and where: the facts a rep needs to reach the customer."""
+    street = " ".join(p for p in (c.street, c.number) if p)
+    address = ", ".join(p for p in (street, c.district, c.city) if p)
+    phone = _digits(c.phone)
+    return {
+        "id": c.id,
+        "name": c.display_name,
+        "legal_name": c.legal_name,
+        "code": c.erp_code,
+        "segment": c.segment,
+        "address": address,
+        "district": c.district,
+        "lat": c.latitude,
+        "lon": c.longitude,
+        "phone": c.phone,
+        "tel": f"tel:+55{phone}" if phone and not phone.startswith("55") else (f"tel:+{phone}" if phone else None),
+        "whatsapp": whatsapp_url(c.whatsapp or c.phone),
+        "nav": navigation_urls(c.latitude, c.longitude),
+        "hours": opening_rows(c.opening_hours),
+        "notes": c.notes,
+    }
+
+
+def _score_json(snap: ScoreSnapshot | None) -> dict[str, Any]:
+    if snap is None:
+        return {"score": None, "reasons": [], "offers": [], "flags": []}
+    return {
+        "score": round(snap.total),
+        "reasons": render_reasons(snap.reasons),
+        "offers": render_offers(snap.offers),
+        "flags": [{"css": f.css, "icon": f.icon, "label": f.label} for f in flag_labels(snap.flags)],
+    }
+
+
+def facts_json(facts: CustomerFacts, today: Any) -> dict[str, Any]:
+    """Last orders (with categories), open and overdue receivables, notes history."""
+    open_total = sum((r.amount for r in facts.receivables), Decimal("0"))
+    overdue_total = sum((r.amount for r in facts.receivables if r.due_date < today), Decimal("0"))
+    return {
+        "orders": [
+            {"date": day(o.order_date), "total": money(o.total),
+             "categories": sorted({line.category for line in o.lines})}
+            for o in facts.orders
+        ],
+        "receivables": [
+            {"due": day(r.due_date), "amount": money(r.amount), "overdue": r.due_date < today}
+            for r in facts.receivables
+        ],
+        "open_total": money(open_total) if facts.receivables else None,
+        "overdue_total": money(overdue_total) if overdue_total else None,
+        "notes": [{"date": day(c.contact_date), "text": c.notes} for c in facts.notes],
+    }
+
+
+def _stop_json(stop: PlanStop, rep_day: RepDay, contact: Contact | None) -> dict[str, Any]:
+    customer = stop.customer
+    assert customer is not None
+    return {
+        "id": stop.id,
+        "seq": stop.seq,
+        "status": stop.status.value,
+        "done": stop.status in FINISHED,
+        "time": clock(stop.start_s),
+        "arrival_s": stop.arrival_s,
+        "travel": f"{km(stop.travel_m)} · {duration(stop.travel_s)}" if stop.travel_m else None,
+        "pinned": stop.pinned,
+        "appointment": stop.appointment,
+        "customer": customer_json(customer),
+        **_score_json(rep_day.snapshots.get(customer.id)),
+        "facts": facts_json(rep_day.facts.get(customer.id, CustomerFacts()), rep_day.day),
+        "contact": contact_json(contact) if contact else None,
+    }
+
+
+def _plan_json(plan: Plan | None, stops: list[PlanStop]) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    done = sum(1 for s in stops if s.status in FINISHED)
+    return {
+        "id": plan.id,
+        "revision": plan.revision,
+        "status": plan.status.value,
+        "stops": len(stops),
+        "done": done,
+        "remaining": len(stops) - done,
+        "km": km(plan.total_m),
+        "hours": duration(max(plan.end_s - plan.start_s, 0)),
+        "start": clock(plan.start_s),
+        "end": clock(plan.end_s),
+    }
+
+
+def day_json(rep_day: RepDay, *, user_id: int, settings: PlanningSettings) -> dict[str, Any]:
+    """The whole day, ready to render and to keep on the device."""
+    by_stop: dict[int, Contact] = {}
+    for contact in rep_day.contacts:
+        if contact.plan_stop_id is not None:
+            by_stop[contact.plan_stop_id] = contact
+    lang = str(get_locale())
+    extra = []
+    for contact in rep_day.contacts:
+        customer = rep_day.extra_customers.get(contact.customer_id)
+        if contact.plan_stop_id is None and customer is not None:
+            extra.append({
+                "id": None,
+                "customer": customer_json(customer),
+                **_score_json(rep_day.snapshots.get(customer.id)),
+                "facts": facts_json(rep_day.facts.get(customer.id, CustomerFacts()), rep_day.day),
+                "contact": contact_json(contact),
+                "done": contact.outcome is not None,
+            })
+    return {
+        "user_id": user_id,
+        "date": rep_day.day.isoformat(),
+        "date_label": day(rep_day.day),
+        "generated_at": datetime.now(UTC).isoformat(),
+        "plan": _plan_json(rep_day.plan, rep_day.stops),
+        "stops": [_stop_json(s, rep_day, by_stop.get(s.id)) for s in rep_day.stops],
+        "extra": extra,
+        "radius_m": settings.checkin_radius_m,
+        "no_sale_reasons": [
+            {"key": r["key"], "label": r.get("label_en" if lang == "en" else "label") or r["key"]}
+            for r in settings.no_sale_reasons
+        ],
+    }
+
+
+DROP_REASONS: dict[str, Any] = {
+    "no_time_left": _l("No time left today"),
+    "closed_that_day": _l("Closed at the time left"),
+    "window_unreachable": _l("Cannot arrive while open"),
+}
+
+
+def _name(customer_id: int, names: dict[int, str]) -> str:
+    return names.get(customer_id) or f"#{customer_id}"
+
+
+def replan_json(outcome: Any, before: dict[int, PlanStop]) -> dict[str, Any]:
+    """The re-plan's diff in the rep's words: moved, dropped with why, pinned, added."""
+    diff = outcome.diff
+    names = {cid: s.customer.display_name for cid, s in before.items() if s.customer}
+    names.update({s.customer_id: s.customer.display_name for s in outcome.plan.stops
+                  if s.customer_id and s.customer})
+    times = {s.customer_id: clock(s.start_s) for s in outcome.plan.stops if s.customer_id}
+    return {
+        "changed": bool(outcome.changed),
+        "revision": outcome.plan.revision,
+        "moved": [
+            {"name": _name(int(m.candidate_id), names), "from": m.old_position + 1,
+             "to": m.new_position + 1, "time": times.get(int(m.candidate_id))}
+            for m in diff.moved
+        ],
+        "added": [{"name": _name(int(c), names), "time": times.get(int(c))} for c in diff.added],
+        "dropped": [
+            {"name": _name(int(d.candidate_id), names),
+             "reason": str(DROP_REASONS.get(d.reason, d.reason))}
+            for d in diff.dropped
+        ],
+        "pinned": [{"name": _name(int(c), names), "time": times.get(int(c))} for c in diff.pinned],
+        "kept": len(diff.kept),
+    }

@@ -1,0 +1,80 @@
+"""Words the phone's script shows, translated on the server and handed over as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+JS_STRINGS: dict[str, Any] = {
+    "loading": _l("Loading the route…"),
+    "offline": _l("offline"),
+    "online": _l("online"),
+    "pending_one": _l("1 pending"),
+    "pending_many": _l("%(n)s pending"),
+    "syncing": _l("sending…"),
+    "login_again": _l("Log in again to send"),
+    "no_plan": _l("No route planned for today."),
+    "no_data_offline": _l("Offline and no route kept on this phone yet. Open Roteiro once with signal."),
+    "next_stop": _l("Next stop"),
+    "navigate": _l("Navigate"),
+    "check_in": _l("Check-in"),
+    "check_out": _l("Check-out"),
+    "skip": _l("Skip"),
+    "details": _l("Details"),
+    "in_visit": _l("In visit since %(time)s"),
+    "far_check_in": _l("Check-in %(distance)s from the customer: flagged for the supervisor"),
+    "stops": _l("stops"),
+    "done": _l("done"),
+    "remaining": _l("remaining"),
+    "done_stops": _l("Done (%(n)s)"),
+    "all_done": _l("Route finished. Good work!"),
+    "unplanned": _l("Unplanned visits"),
+    "pinned": _l("Pinned"),
+    "appointment": _l("Appointment"),
+    "offer": _l("Offer"),
+    "from_previous": _l("from the previous stop"),
+    "back": _l("Back to the route"),
+    "address": _l("Address"),
+    "call": _l("Call"),
+    "whatsapp": _l("WhatsApp"),
+    "google_maps": _l("Google Maps"),
+    "waze": _l("Waze"),
+    "hours": _l("Opening hours"),
+    "closed": _l("closed"),
+    "last_orders": _l("Last orders"),
+    "no_orders": _l("No orders yet."),
+    "receivables": _l("Receivables"),
+    "open_total": _l("Open: %(amount)s"),
+    "overdue_total": _l("Overdue: %(amount)s"),
+    "overdue": _l("overdue"),
+    "no_receivables": _l("Nothing open."),
+    "notes_history": _l("Notes"),
+    "no_notes": _l("No notes yet."),
+    "why_today": _l("Why today"),
+    "stop_not_found": _l("This stop is not on today's route."),
+    "status_done": _l("Visited"),
+    "status_skipped": _l("Skipped"),
+    "status_in_progress": _l("In visit"),
+    "order_value_needed": _l("Type the order value."),
+    "reason_needed": _l("Choose a reason."),
+    "saved": _l("Saved."),
+    "saved_offline": _l("Saved on the phone; it will be sent when there is signal."),
+    "replan_none": _l("Nothing changed: the route is still the best one."),
+    "replan_offline": _l("Re-planning needs signal."),
+    "replan_failed": _l("Could not re-plan now. Try again."),
+    "moved": _l("Moved"),
+    "dropped": _l("Dropped"),
+    "added": _l("Added"),
+    "kept": _l("%(n)s stops kept in order"),
+    "position": _l("position %(from)s → %(to)s"),
+    "no_results": _l("No customer found."),
+    "map_unavailable": _l("The map could not be loaded."),
+    "no_position": _l("Location unavailable: the check-in is kept and flagged."),
+    "sent_failed": _l("%(n)s actions were refused by the server."),
+}
+
+
+def js_strings() -> dict[str, str]:
+    """The script's words in the user's language."""
+    return {key: str(value) for key, value in JS_STRINGS.items()}

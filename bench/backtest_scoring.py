@@ -6,6 +6,10 @@ the next 90 days; (b) a purchase within the next 14 days. Baselines computed in 
 recency alone, a classic RFM quintile score and BG/NBD (``lifetimes``, bench-only).
 
     .venv/bin/python bench/backtest_scoring.py [--data FILE ...] [--cutoffs D1,D2,...]
+        [--set NAME=VALUE ...]
+
+``--data`` takes CSV or CSV.gz files with the UCI columns, or the CDNOW master log (``*.txt``,
+shipped with ``lifetimes``) as a second, unrelated real dataset.
 
 The last printed line is one JSON object with the AUCs and precisions at the top 10 %.
 """
@@ -269,13 +273,23 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", default=DEFAULT_DATA)
     parser.add_argument("--cutoffs", default=DEFAULT_CUTOFFS)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a ScoringSettings field (JSON value), e.g. --set rescue_multiple=3",
+    )
     args = parser.parse_args(argv)
     cutoffs = [c.strip() for c in args.cutoffs.split(",") if c.strip()]
     df = load(args.data)
     print(
         f"cores={os.cpu_count()} lines={len(df)} customers={df['customer'].nunique()}"
     )
-    settings = ScoringSettings()
+    overrides = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
+    settings = ScoringSettings.from_dict({**ScoringSettings().to_dict(), **overrides})
+    if overrides:
+        print(f"settings overridden: {overrides}")
     summary: dict[str, object] = {"cutoffs": cutoffs}
     for cutoff in cutoffs:
         res = evaluate(df, cutoff, settings)

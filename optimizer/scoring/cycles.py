@@ -184,13 +184,25 @@ class _Quiet:
         self.known = np.isfinite(recency)
         self.x = x
         self.s = np.where(self.known, np.maximum(recency, 0.0), 0.0)
-        self.log_alpha_tx = np.log(pop.rate_alpha + np.where(self.known, t_x, 0.0))
+        self.t_x = np.where(self.known, t_x, 0.0)
+        self.log_alpha_tx = np.log(pop.rate_alpha + self.t_x)
         self.age = np.where(self.known, age, 1.0)
         regular = np.clip(1.0 - self.sd / _POISSON_LOG_SD, 0.0, 1.0)
         self.w = x / (x + settings.regularity_gaps) * regular
         self.rx = pop.rate_r + x
         self.alpha = pop.rate_alpha
         self.renewal_now = np.zeros(0)
+
+    def dormant(self, kappa: float, days: float) -> FloatArray:
+        """ln P(no purchase since the last one | dropped out then, buying at kappa x its rate)."""
+        if kappa <= 0:
+            return np.zeros_like(self.rx)
+        alpha_tx = self.alpha + self.t_x
+        quiet_days = self.age - self.t_x + days
+        out: FloatArray = self.rx * (
+            np.log(alpha_tx) - np.log(alpha_tx + kappa * quiet_days)
+        )
+        return out
 
     def __call__(self, days: float) -> FloatArray:
         """The blended log survival ``days`` ahead of the reference date."""
@@ -262,11 +274,19 @@ def cycle_outputs(
     log_odds = _log_dropout_odds(quiet.x, pop.dropout_a, pop.dropout_b)
     z = _spend_z(features, pop.spend_log_mean, pop.spend_log_sd)
     log_odds = log_odds + pop.spend_effect * z
-    p_alive = np.exp(log_now - np.logaddexp(log_now, log_odds))
+    kappa = settings.dormant_rate_share
+    log_dead_now = quiet.dormant(kappa, 0.0)
+    p_alive = np.exp(log_now - np.logaddexp(log_now, log_odds + log_dead_now))
     stay_lapse = np.exp(quiet(settings.lapse_horizon_days) - log_now)
     stay_buy = np.exp(quiet(settings.propensity_horizon_days) - log_now)
-    lapse = 1.0 - p_alive * (1.0 - stay_lapse)
-    buy = p_alive * (1.0 - stay_buy)
+    dead_lapse = np.exp(
+        quiet.dormant(kappa, settings.lapse_horizon_days) - log_dead_now
+    )
+    dead_buy = np.exp(
+        quiet.dormant(kappa, settings.propensity_horizon_days) - log_dead_now
+    )
+    lapse = p_alive * stay_lapse + (1.0 - p_alive) * dead_lapse
+    buy = p_alive * (1.0 - stay_buy) + (1.0 - p_alive) * (1.0 - dead_buy)
     own = quiet.renewal_now
     urgency = np.where(quiet.known, -np.expm1(own), 0.0)
     return CycleOutputs(

@@ -36,6 +36,9 @@ class ScoringSettings:
     # probabilistic parts (what the backtest measures)
     lapse_horizon_days: float = 90.0
     propensity_horizon_days: float = 14.0
+    dormant_rate_share: float = (
+        0.0  # a dropped-out customer still buys at this x its rate
+    )
     fit_sample_size: int = 25_000
     regularity_gaps: float = 3.0
 

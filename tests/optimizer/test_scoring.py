@@ -371,3 +371,12 @@ def test_features_reject_misaligned_arrays() -> None:
         features(2, avg_ticket=[1.0])
     with pytest.raises(ValueError, match="mix"):
         features(1, mix_customer=[0])
+
+
+def test_dormant_customers_may_come_back() -> None:
+    f = features(1, **regular(8, 10.0, since_last=90.0))
+    pop = population(cycle=10.0)
+    gone = score(f, ScoringSettings(), pop)
+    sleeper = score(f, ScoringSettings(dormant_rate_share=0.1), pop)
+    assert 0 < sleeper.lapse_risk[0] < gone.lapse_risk[0] <= 1
+    assert gone.buy_propensity[0] < sleeper.buy_propensity[0] < 1

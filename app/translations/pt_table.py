@@ -115,6 +115,7 @@ PT = {
     "Customer value": "Valor do cliente",
     "Product mix": "Mix de produtos",
     "What to offer": "O que oferecer",
+    "Score settings": "Configurações da nota",
     "%(points)s pts": "%(points)s pts",
     (
         "%(num)d day without buying; usually buys every %(cycle)s days",

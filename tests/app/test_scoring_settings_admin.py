@@ -1,0 +1,164 @@
+"""Score settings admin: versions never edited in place, audited, previewed; admins of their company only."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AuditLog, CompanySettings, Role
+from app.security.scope import Scope
+from app.services import scoring, scoring_admin
+from app.settings_admin.fields import field_specs
+from optimizer.scoring import ScoringSettings
+from tests.factories import make_user
+from tests.support.scoring import DAY, small_portfolio
+from tests.support.web import csrf_token, login
+
+URL = "/admin/configuracoes/"
+
+
+def form_data(settings: ScoringSettings, **changes: object) -> dict[str, object]:
+    """The form as the browser posts it, from a settings object plus changes."""
+    data: dict[str, object] = {}
+    for spec in field_specs():
+        value = changes.get(spec.name, getattr(settings, spec.name))
+        if spec.kind == "bool":
+            if value:
+                data[spec.name] = "y"
+        else:
+            data[spec.name] = "" if value is None else str(value)
+    names = {spec.name for spec in field_specs()}
+    data.update({k: v for k, v in changes.items() if k not in names})
+    return data
+
+
+def post(client, data: dict[str, object], action: str):
+    token = csrf_token(client, URL)
+    return client.post(URL, data={**data, "action": action, "csrf_token": token})
+
+
+def company_versions(company_id: int) -> list[CompanySettings]:
+    return list(
+        db.session.scalars(
+            sa.select(CompanySettings).where(CompanySettings.company_id == company_id).order_by(CompanySettings.version)
+        )
+    )
+
+
+def test_page_lists_fields_in_portuguese(client, db_session):
+    """Tests the form generated from the dataclass, with Portuguese labels and help."""
+    w = small_portfolio()
+    login(client, w["admin"].email)
+    html = client.get(URL).get_data(as_text=True)
+    assert "Configurações da nota" in html
+    assert "Pesos da nota" in html
+    assert "Tolerância de atraso (dias)" in html
+    assert 'name="weight_urgency"' in html
+    assert 'name="segment_cycle_days"' not in html
+    assert "v1" in html  # version 1 created from the defaults
+    nav = client.get("/carteira/").get_data(as_text=True)
+    assert URL in nav
+
+
+def test_save_creates_next_version_and_audit(client, db_session):
+    """Tests that saving never edits a version in place and logs before/after."""
+    w = small_portfolio()
+    login(client, w["admin"].email)
+    client.get(URL)
+    response = post(client, form_data(ScoringSettings(), weight_service=0.5, note="mais visitas"), "save")
+    assert response.status_code == 302
+    rows = company_versions(w["company"].id)
+    assert [r.version for r in rows] == [1, 2]
+    assert rows[0].scoring == ScoringSettings().to_dict()  # untouched
+    assert rows[1].scoring["weight_service"] == 0.5
+    assert rows[1].note == "mais visitas"
+    assert rows[1].created_by_id == w["admin"].id
+    audit = db.session.scalar(sa.select(AuditLog).where(AuditLog.company_id == w["company"].id))
+    assert audit.action == "settings.scoring.update"
+    assert audit.actor_id == w["admin"].id
+    assert audit.details["changed"] == ["weight_service"]
+    assert audit.details["before"]["weight_service"] == 0.2
+    assert audit.details["after"]["weight_service"] == 0.5
+    # the next nightly run uses the new version
+    scoring.score_company(session=db.session, company_id=w["company"].id, day=DAY)
+    assert scoring.latest_settings(session=db.session, company_id=w["company"].id).version == 2
+
+
+def test_invalid_values_are_refused(client, db_session):
+    """Tests bounds and the engine's own checks: nothing saved, errors shown."""
+    w = small_portfolio()
+    login(client, w["admin"].email)
+    client.get(URL)
+    bad = post(client, form_data(ScoringSettings(), overdue_tolerance_days="-3"), "save")
+    assert bad.status_code == 200
+    zero = {f"weight_{k}": "0" for k in ("urgency", "service", "value", "finance", "delivery", "mix")}
+    bad2 = post(client, form_data(ScoringSettings(), **zero), "save")
+    assert bad2.status_code == 200
+    assert "weights must be non-negative and not all zero" in bad2.get_data(as_text=True)
+    assert [r.version for r in company_versions(w["company"].id)] == [1]
+
+
+def test_preview_shows_rank_changes_without_saving(client, db_session):
+    """Tests the preview of one portfolio: old rank → new rank, nothing saved."""
+    w = small_portfolio()
+    login(client, w["admin"].email)
+    client.get(URL)
+    data = form_data(ScoringSettings(), weight_urgency=0.0, weight_value=5.0, portfolio=w["rep"].id)
+    response = post(client, data, "preview")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Prévia: carteira de" in html
+    assert "Mercado Ciclo" in html
+    assert "→" in html
+    assert [r.version for r in company_versions(w["company"].id)] == [1]
+
+
+def test_preview_service_ranks(db_session):
+    """Tests the preview's ranks against a direct scoring of the portfolio."""
+    w = small_portfolio()
+    scope = Scope.of(w["admin"])
+    same = scoring_admin.preview(
+        session=db.session, scope=scope, owner_id=w["rep2"].id, proposed=ScoringSettings(), day=DAY
+    )
+    assert same.customers == 3
+    assert all(r.old_rank == r.new_rank and r.delta == 0 for r in same.rows)
+    assert [r.new_rank for r in same.rows] == [1, 2, 3]
+    changed = scoring_admin.preview(
+        session=db.session,
+        scope=scope,
+        owner_id=w["rep2"].id,
+        proposed=ScoringSettings(weight_urgency=0, weight_service=0, weight_value=1, weight_finance=0,
+                                 weight_delivery=0, weight_mix=0),
+        day=DAY,
+    )
+    assert changed.changed == ["weight_delivery", "weight_finance", "weight_mix", "weight_service",
+                               "weight_urgency", "weight_value"]
+    assert changed.rows[0].name == "Empório Sumido"  # the biggest revenue history of rep2's three
+    assert sorted(r.old_rank for r in changed.rows) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.REP, Role.TELESALES])
+def test_only_admins(client, db_session, role):
+    """Tests that other roles get 403 and never see the menu entry."""
+    w = small_portfolio()
+    user = make_user(w["company"], role)
+    login(client, user.email)
+    assert client.get(URL).status_code == 403
+    assert URL not in client.get("/carteira/").get_data(as_text=True)
+
+
+def test_other_company_unreachable(client, db_session):
+    """Tests that an admin edits and previews only their own company."""
+    w = small_portfolio()
+    other = small_portfolio()
+    login(client, other["admin"].email)
+    client.get(URL)
+    # a portfolio of another company cannot be previewed
+    response = post(client, form_data(ScoringSettings(), portfolio=w["rep"].id), "preview")
+    assert response.status_code == 404
+    post(client, form_data(ScoringSettings(), lead_time_days=3), "save")
+    assert [r.version for r in company_versions(other["company"].id)] == [1, 2]
+    assert company_versions(w["company"].id) == []
+    with pytest.raises(PermissionError):
+        scoring_admin.save_settings(session=db.session, scope=Scope.of(w["rep"]), proposed=ScoringSettings())

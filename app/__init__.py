@@ -68,6 +68,8 @@ def register_blueprints(app: Flask) -> None:
     from app.main import views as _main_views  # noqa: F401
     from app.portfolio import bp as portfolio_bp
     from app.portfolio import views as _portfolio_views  # noqa: F401
+    from app.runs import bp as runs_bp
+    from app.runs import views as _runs_views  # noqa: F401
     from app.rep import bp as rep_bp
     from app.rep import views as _rep_views  # noqa: F401
     from app.settings_admin import bp as settings_admin_bp
@@ -80,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(portfolio_bp)
+    app.register_blueprint(runs_bp)
     app.register_blueprint(settings_admin_bp)
     app.register_blueprint(rep_bp)
     app.register_blueprint(supervisor_bp)

@@ -28,6 +28,7 @@ NAV: list[NavEntry] = [
     NavEntry("rep.today", _l("Today"), frozenset({Role.REP})),
     NavEntry("rep.week", _l("Week"), frozenset({Role.REP})),
     NavEntry("portfolio.index", _l("Portfolio"), ALL_ROLES),
+    NavEntry("runs.index", _l("Planning runs"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     NavEntry("settings_admin.index", _l("Score settings"), frozenset({Role.ADMIN})),
     NavEntry("telesales.index", _l("Call list"), frozenset({Role.TELESALES})),
     NavEntry("supervisor.index", _l("Dashboard"), frozenset({Role.SUPERVISOR, Role.ADMIN})),

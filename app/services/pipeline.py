@@ -344,3 +344,56 @@ def companies_to_plan() -> list[int]:
         sa.exists().where(User.company_id == Company.id, User.role == Role.REP, User.active.is_(True))
     )
     return list(db.session.scalars(query.order_by(Company.id)))
+
+
+# --------------------------------------------------------------------------- reading runs
+
+
+@dataclass
+class RunView:
+    """A run as the "Planejamentos" page shows it, with the rep lines the viewer may see."""
+
+    run: PlanningRun
+    reps: list[tuple[PlanningRunRep, str]]
+
+    @property
+    def duration_s(self) -> float | None:
+        """Return how long the run took (None while it runs)."""
+        if self.run.finished_at is None:
+            return None
+        return (self.run.finished_at - self.run.started_at).total_seconds()
+
+    @property
+    def failures(self) -> list[tuple[PlanningRunRep, str]]:
+        """Return the visible rep lines that failed."""
+        return [(row, name) for row, name in self.reps if row.status == "failed"]
+
+
+def list_runs(*, scope: Any, limit: int = 20) -> list[RunView]:
+    """Return the company's latest runs; supervisors see only their team's rep lines."""
+    runs = list(
+        db.session.scalars(
+            sa.select(PlanningRun)
+            .where(PlanningRun.company_id == scope.company_id)
+            .order_by(PlanningRun.started_at.desc(), PlanningRun.id.desc())
+            .limit(limit)
+        )
+    )
+    if not runs:
+        return []
+    rows = db.session.execute(
+        sa.select(PlanningRunRep, User.name)
+        .join(User, User.id == PlanningRunRep.user_id)
+        .where(PlanningRunRep.run_id.in_([r.id for r in runs]), scope.user_filter())
+        .order_by(PlanningRunRep.status != "failed", User.name)
+    ).all()
+    by_run: dict[int, list[tuple[PlanningRunRep, str]]] = {r.id: [] for r in runs}
+    for row, name in rows:
+        by_run[row.run_id].append((row, name))
+    return [RunView(run, by_run[run.id]) for run in runs]
+
+
+def is_running(*, company_id: int) -> bool:
+    """Tell whether a live run holds the company's lock."""
+    found = lock.current(lock_name(company_id))
+    return found is not None and not lock.is_stale(*found)

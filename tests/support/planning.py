@@ -12,7 +12,10 @@ from app.models import Company, CompanySettings, Customer, Role, ScoreSnapshot, 
 from tests.factories import make_company, make_customer, make_team, make_user
 
 BASE = (-23.55, -46.63)  # Praça da Sé
-SPLIT_HOURS = {k: [["08:00", "12:00"], ["14:00", "18:00"]] for k in ("mon", "tue", "wed", "thu", "fri")}
+SPLIT_HOURS = {
+    k: [["08:00", "12:00"], ["14:00", "18:00"]]
+    for k in ("mon", "tue", "wed", "thu", "fri")
+}
 
 
 @dataclass
@@ -26,9 +29,19 @@ class PlanningWorld:
     supervisor: User | None = None
 
 
-def add_settings(company: Company, *, version: int = 1, planning: dict[str, Any] | None = None, policy: str = "skip") -> CompanySettings:
+def add_settings(
+    company: Company,
+    *,
+    version: int = 1,
+    planning: dict[str, Any] | None = None,
+    policy: str = "skip",
+) -> CompanySettings:
     """Add a settings version with fast solver budgets for tests."""
-    values = {"day_seconds": 0.1, "agenda_seconds_per_day": 0.05, "plan_horizon_days": 3}
+    values = {
+        "day_seconds": 0.1,
+        "agenda_seconds_per_day": 0.05,
+        "plan_horizon_days": 3,
+    }
     values.update(planning or {})
     row = CompanySettings(
         company_id=company.id,
@@ -45,13 +58,24 @@ def add_settings(company: Company, *, version: int = 1, planning: dict[str, Any]
 def score(customer: Customer, day: date, total: float, flags: int = 0) -> ScoreSnapshot:
     """Add a score snapshot for a customer on a day."""
     snap = ScoreSnapshot(
-        company_id=customer.company_id, customer_id=customer.id, score_date=day, total=total, flags=flags
+        company_id=customer.company_id,
+        customer_id=customer.id,
+        score_date=day,
+        total=total,
+        flags=flags,
     )
     db.session.add(snap)
     return snap
 
 
-def planning_world(*, reps: int = 2, customers: int = 8, day: date, seed: int = 1, settings: dict[str, Any] | None = None) -> PlanningWorld:
+def planning_world(
+    *,
+    reps: int = 2,
+    customers: int = 8,
+    day: date,
+    seed: int = 1,
+    settings: dict[str, Any] | None = None,
+) -> PlanningWorld:
     """Build a company with ``reps`` reps, each with scored customers near the centre."""
     rng = random.Random(seed)
     company = make_company()

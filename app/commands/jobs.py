@@ -1,0 +1,60 @@
+"""`flask jobs run | run-once NAME | worker`: the scheduler process and its jobs by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import current_app
+
+from app.commands.plan import echo_summary, parse_date
+from app.jobs.nightly import nightly
+
+JOBS = ("nightly",)
+
+
+@click.group("jobs")
+def jobs_cli() -> None:
+    """Scheduled jobs: the nightly planning."""
+
+
+@jobs_cli.command("run")
+@click.option("--now", is_flag=True, help="Also run every company's job right away.")
+def run(now: bool) -> None:
+    """Start the scheduler in this process (blocks; one scheduler process per deployment)."""
+    from app.jobs.scheduler import build_scheduler
+
+    scheduler = build_scheduler(current_app._get_current_object(), now=now)  # type: ignore[attr-defined]
+    for job in scheduler.get_jobs():
+        click.echo(f"agendado: {job.id} ({job.trigger})")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("agendador parado")
+
+
+@jobs_cli.command("run-once")
+@click.argument("name", type=click.Choice(JOBS))
+@click.option("--date", "day", callback=parse_date, metavar="YYYY-MM-DD", help="Date to plan (default: next working day).")
+@click.option("--company", "company_id", type=int, help="Only this company.")
+@click.option("--dry-run", is_flag=True, help="Plan and report, write nothing.")
+def run_once(name: str, day: date | None, company_id: int | None, dry_run: bool) -> None:
+    """Run one job now, the same code the scheduler runs."""
+    for summary in nightly(company_id=company_id, day=day, dry_run=dry_run, trigger="manual"):
+        echo_summary(summary, dry_run=dry_run)
+
+
+@jobs_cli.command("worker")
+@click.option("--concurrency", type=int, help="Worker processes (default: all cores).")
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker(concurrency: int | None, loglevel: str) -> None:
+    """Start a Celery worker that solves reps sent by planning runs (needs the broker URL)."""
+    from app.celery_app import make_celery
+
+    broker = current_app.config.get("CELERY_BROKER_URL")
+    if not broker:
+        raise click.ClickException("set ROTEIRO_CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)")
+    argv = ["worker", f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    make_celery(broker).worker_main(argv)

@@ -1,0 +1,148 @@
+"""The pipeline as real processes on committed databases: kill mid-run and redo; the scheduler."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app.extensions import db
+from app.models import Plan, PlanningRun, PlanningRunRep, Role, RunStatus, User
+from app.services import pipeline, planning
+from tests.conftest import build_app, make_database, migrate_up
+from tests.support.planning import planning_world
+
+ROOT = Path(__file__).resolve().parents[2]
+MONDAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def committed(backend: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
+    """An app on its own migrated database whose data is really committed."""
+    url, drop = make_database(backend, tmp_path, "proc")
+    app = build_app(url)
+    migrate_up(app)
+    yield app, url
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    drop()  # type: ignore[operator]
+
+
+def _env(url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"ROTEIRO_DATABASE_URL": url, "ROTEIRO_CONFIG": "test", "FLASK_APP": "app", "PYTHONPATH": str(ROOT)})
+    env.pop("ROTEIRO_CELERY_BROKER_URL", None)
+    return env
+
+
+def _flask(url: str, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", *args], cwd=ROOT, env=_env(url),
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+
+
+def _wait_for(app: Flask, query: sa.Select[tuple[int]], minimum: int, timeout: float, proc: subprocess.Popen[bytes], log: Path) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            found = db.session.scalar(query) or 0
+            db.session.remove()
+        if found >= minimum:
+            return found
+        if proc.poll() is not None:
+            pytest.fail(f"process ended early ({proc.returncode}): {log.read_text()[-3000:]}")
+        time.sleep(0.02)
+    pytest.fail(f"timed out waiting for the run: {log.read_text()[-3000:]}")
+
+
+def _assert_one_consistent_plan_per_rep(app: Flask, company_id: int, day: date) -> None:
+    with app.app_context():
+        reps = db.session.scalars(sa.select(User).where(User.company_id == company_id, User.role == Role.REP)).all()
+        for rep in reps:
+            plans = db.session.scalars(sa.select(Plan).where(Plan.user_id == rep.id, Plan.plan_date == day)).all()
+            assert len(plans) == 1, f"rep {rep.id} has {len(plans)} plans"
+            plan = plans[0]
+            assert [s.seq for s in plan.stops] == list(range(len(plan.stops)))
+            times = [s.start_s for s in plan.stops]
+            assert times == sorted(times)
+            assert plan.end_s >= (times[-1] if times else 0)
+        db.session.remove()
+
+
+def test_killed_run_is_abandoned_and_redone(committed: tuple[Flask, str], tmp_path: Path) -> None:
+    """Tests that killing a run after its first reps and running again leaves one plan per rep."""
+    app, url = committed
+    with app.app_context():
+        world = planning_world(reps=8, customers=25, day=MONDAY, settings={"day_seconds": 0.4, "agenda_seconds_per_day": 0.1})
+        company_id = world.company.id
+        db.session.commit()
+    log = tmp_path / "plan.log"
+    proc = _flask(url, log, "plan", "--date", MONDAY.isoformat(), "--company", str(company_id), "--executor", "inline", "--no-score")
+    written = sa.select(sa.func.count(PlanningRunRep.id))
+    try:
+        _wait_for(app, written, 1, 120, proc, log)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    with app.app_context():
+        first = db.session.scalar(sa.select(PlanningRun))
+        assert first is not None
+        assert first.status == RunStatus.RUNNING
+        done_before = db.session.scalar(written)
+        assert 1 <= done_before < 8, "the kill must land mid-run"
+        db.session.remove()
+        summary = pipeline.run_company(pipeline.RunOptions(company_id=company_id, plan_date=MONDAY, score=False))
+        assert summary.status == RunStatus.SUCCEEDED
+        assert summary.abandoned == [first.id]
+        assert summary.counts["reps_planned"] == 8
+        plans = db.session.scalars(sa.select(Plan).where(Plan.plan_date == MONDAY)).all()
+        assert {p.run_id for p in plans} == {summary.run_id}
+        db.session.remove()
+    _assert_one_consistent_plan_per_rep(app, company_id, MONDAY)
+
+
+def test_scheduler_plans_the_demo_next_working_day(committed: tuple[Flask, str], tmp_path: Path) -> None:
+    """Tests that starting the scheduler with the demo data plans the next working day for all reps."""
+    app, url = committed
+    load = subprocess.run(
+        [sys.executable, "-m", "flask", "demo", "load", "--customers", "240"],
+        cwd=ROOT, env=_env(url), capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert load.returncode == 0, load.stdout + load.stderr
+    log = tmp_path / "scheduler.log"
+    proc = _flask(url, log, "jobs", "run", "--now")
+    finished = sa.select(sa.func.count(PlanningRun.id)).where(PlanningRun.finished_at.is_not(None))
+    try:
+        _wait_for(app, finished, 1, 240, proc, log)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    with app.app_context():
+        run = db.session.scalar(sa.select(PlanningRun))
+        assert run is not None
+        assert run.status == RunStatus.SUCCEEDED, run.counts
+        assert run.trigger == "schedule"
+        day = run.plan_date
+        assert planning.is_working_day(day)
+        reps = db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == Role.REP, User.active.is_(True)))
+        assert run.counts["reps_planned"] == reps
+        assert run.counts["customers_scored"] > 0
+        company_id = run.company_id
+        db.session.remove()
+    _assert_one_consistent_plan_per_rep(app, company_id, day)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -106,7 +107,9 @@ def _plan_one(
     owner = staff.telesales_ids[team] if telesales else field_rep
     behaviour = _weighted(rng, BEHAVIOURS)
     created = _created(rng, behaviour, today)
-    row = _row(rng, index, segment, hood, position, cycle, ticket, today, created)
+    terms = rng.choices((14, 21, 28), weights=(3, 4, 3))[0]
+    row = _row(rng, index, segment, hood, position, cycle, ticket, created)
+    row["credit_limit"] = credit_limit(rng, ticket, cycle, terms)
     row.update(
         company_id=staff.company_id,
         owner_id=owner,
@@ -127,10 +130,16 @@ def _plan_one(
         cycle_days=cycle,
         ticket=ticket,
         mix=_dirichlet(rng, segment.mix, 6.0),
-        terms_days=rng.choices((14, 21, 28), weights=(3, 4, 3))[0],
+        terms_days=terms,
         created=created,
         works_saturday=(not telesales) and field_rep in staff.saturday_rep_ids,
     )
+
+
+def credit_limit(rng: random.Random, ticket: float, cycle: float, terms: int) -> Decimal:
+    """A limit that covers the invoices open within the payment terms plus the next order."""
+    open_orders = terms / cycle + 1.5
+    return Decimal(max(1000, math.ceil(ticket * open_orders * rng.uniform(1.2, 1.6) / 500) * 500))
 
 
 def _created(rng: random.Random, behaviour: str, today: date) -> date:
@@ -150,7 +159,6 @@ def _row(
     position: tuple[float, float],
     cycle: float,
     ticket: float,
-    today: date,
     created: date,
 ) -> dict[str, Any]:
     district = hood.name if hood.city == "São Paulo" else rng.choice(names.DISTRICTS_OUTSIDE)
@@ -181,7 +189,6 @@ def _row(
         "opening_hours": opening_hours_json(hours),
         "service_minutes": segment.service_minutes + rng.choice((-5, 0, 0, 0, 5)),
         "visit_frequency_days": visit_frequency(cycle),
-        "credit_limit": Decimal(max(500, round(ticket * rng.uniform(2.0, 3.5) / 500) * 500)),
         "active": True,
         "notes": rng.choice(CUSTOMER_NOTES) if rng.random() < 0.08 else None,
         "created_at": stamp,

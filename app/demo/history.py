@@ -21,6 +21,11 @@ MONTH_TICKET = {1: 0.95, 2: 0.88, 3: 0.98, 11: 1.05, 12: 1.2}
 # Gamma shape of the gaps between orders: higher is more regular.
 GAP_SHAPE = {"regular": 8.0, "mix_lapse": 8.0, "lapsing": 6.0, "lost": 5.0, "new": 4.0, "irregular": 1.6}
 CENT = Decimal("0.01")
+# A category with at least this share of a customer's mix is bought on almost every order.
+CORE_SHARE = 0.15
+CORE_PRESENCE = 0.97
+# Other categories stay well under the scoring engine's 25 % "regular category" share.
+OCCASIONAL_PRESENCE = 0.12
 
 
 @dataclass
@@ -172,12 +177,15 @@ def _mix_on(plan: CustomerPlan, day: date) -> dict[str, float]:
 
 
 def _lines(rng: random.Random, plan: CustomerPlan, day: date, target: float) -> list[LinePlan]:
+    """Core categories come in almost every order, the others now and then."""
     mix = _mix_on(plan, day)
-    wanted = max(1, min(len(mix), 7, round(rng.gauss(0.5 + target / 500, 0.8))))
-    # Weighted sampling without replacement (Efraimidis-Spirakis keys u ** (1 / w)).
-    keys = {category: rng.random() ** (1.0 / w) for category, w in mix.items()}
-    picked = sorted(keys, key=keys.__getitem__, reverse=True)[:wanted]
-    chosen = {category: mix[category] * rng.uniform(0.6, 1.4) for category in picked}
+    chosen = {
+        category: w * rng.uniform(0.6, 1.4)
+        for category, w in mix.items()
+        if rng.random() < (CORE_PRESENCE if w >= CORE_SHARE else min(OCCASIONAL_PRESENCE, w))
+    }
+    if not chosen:
+        chosen = {max(mix, key=mix.__getitem__): 1.0}
     weight = sum(chosen.values())
     lines = []
     for category, w in chosen.items():

@@ -29,7 +29,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optimizer.scoring import ScoringFeatures, ScoringSettings, purchase_history, score
+from optimizer.scoring import (
+    ScoringFeatures,
+    ScoringSettings,
+    mix_history,
+    purchase_history,
+    score,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "online_retail"
 DEFAULT_DATA = sorted(str(p) for p in DATA_DIR.glob("*.csv.gz"))
@@ -120,14 +126,9 @@ def build_features(
         cust_idx[recent], weights=history["value"].to_numpy()[recent], minlength=n
     )
     cats, cat_idx = np.unique(history["category"].to_numpy(), return_inverse=True)
-    mix = pd.DataFrame({"c": cust_idx, "k": cat_idx, "d": history["day"].to_numpy()})
-    mix = (
-        mix.drop_duplicates()
-        .groupby(["c", "k"])["d"]
-        .agg(["count", "max"])
-        .reset_index()
+    mix = mix_history(
+        cust_idx, cat_idx, history["day"].to_numpy(), hist.purchase_days, ref
     )
-    mc = mix["c"].to_numpy()
     features = ScoringFeatures(
         customer_id=ids,
         segment=np.full(n, -1, dtype=np.int64),
@@ -138,10 +139,10 @@ def build_features(
         gap_log_scale=hist.gap_log_scale,
         avg_ticket=ticket,
         revenue=revenue,
-        mix_customer=mc,
-        mix_category=mix["k"].to_numpy(),
-        mix_share=mix["count"].to_numpy() / hist.purchase_days[mc],
-        mix_days_since=(ref - mix["max"].to_numpy()).astype(np.float64),
+        mix_customer=mix.customer,
+        mix_category=mix.category,
+        mix_share=mix.share,
+        mix_days_since=mix.days_since,
         category_names=tuple(str(c) for c in cats),
     )
     return features, ids

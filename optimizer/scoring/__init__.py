@@ -10,8 +10,10 @@ from optimizer.scoring.engine import (
     score,
 )
 from optimizer.scoring.features import (
+    MixHistory,
     PurchaseHistory,
     ScoringFeatures,
+    mix_history,
     purchase_history,
 )
 from optimizer.scoring.flags import (
@@ -41,6 +43,7 @@ __all__ = [
     "RESCUE",
     "SERVICE_GAP",
     "CyclePopulation",
+    "MixHistory",
     "PurchaseHistory",
     "Reason",
     "ScoringFeatures",
@@ -48,6 +51,7 @@ __all__ = [
     "ScoringSettings",
     "fit_population",
     "flag_names",
+    "mix_history",
     "purchase_history",
     "score",
 ]

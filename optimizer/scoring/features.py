@@ -164,3 +164,54 @@ def _group_median(group: IntArray, value: FloatArray, n_groups: int) -> FloatArr
     hi = starts[has] + counts[has] // 2
     out[has] = 0.5 * (sorted_value[lo] + sorted_value[hi])
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class MixHistory:
+    """The ``mix_*`` columns of ``ScoringFeatures``: one row per (customer, category)."""
+
+    customer: IntArray
+    category: IntArray
+    share: FloatArray
+    days_since: FloatArray
+
+
+def mix_history(
+    customer: IntArray,
+    category: IntArray,
+    day: IntArray,
+    purchase_days: IntArray,
+    reference_day: int,
+) -> MixHistory:
+    """Category shares and recency from (customer, category, day) rows, all customers at once.
+
+    ``purchase_days`` is the per-customer count from ``purchase_history``; a row per order line is
+    fine (duplicates are dropped), so one set-based query feeds it.
+    """
+    customer = np.asarray(customer, dtype=np.int64)
+    category = np.asarray(category, dtype=np.int64)
+    day = np.asarray(day, dtype=np.int64)
+    keep = (day <= reference_day) & (customer >= 0) & (category >= 0)
+    customer, category, day = customer[keep], category[keep], day[keep]
+    if len(day) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return MixHistory(empty, empty, np.zeros(0), np.zeros(0))
+    # one sortable key per (customer, category, day); drop repeats, then group by the pair
+    low = int(day.min())
+    span = int(day.max()) - low + 1
+    n_cat = int(category.max()) + 1
+    key = np.sort((customer * n_cat + category) * span + (day - low))
+    key = key[np.r_[True, key[1:] != key[:-1]]]
+    pair = key // span
+    last_day = key % span + low
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    ends = np.r_[starts[1:], len(pair)] - 1
+    counts = np.diff(np.r_[starts, len(pair)])
+    pair_customer = pair[starts] // n_cat
+    total = np.maximum(np.asarray(purchase_days, dtype=np.float64)[pair_customer], 1.0)
+    return MixHistory(
+        customer=pair_customer,
+        category=pair[starts] % n_cat,
+        share=np.minimum(counts / total, 1.0),
+        days_since=(reference_day - last_day[ends]).astype(np.float64),
+    )

@@ -24,6 +24,7 @@ from optimizer.scoring import (
     ScoringSettings,
     fit_population,
     flag_names,
+    mix_history,
     purchase_history,
     score,
 )
@@ -380,3 +381,24 @@ def test_dormant_customers_may_come_back() -> None:
     sleeper = score(f, ScoringSettings(dormant_rate_share=0.1), pop)
     assert 0 < sleeper.lapse_risk[0] < gone.lapse_risk[0] <= 1
     assert gone.buy_propensity[0] < sleeper.buy_propensity[0] < 1
+
+
+def test_mix_history_from_rows() -> None:
+    # customer 0 bought on 4 days; category 7 on days 10 and 20 (twice on 20), category 3 on 30
+    mix = mix_history(
+        np.array([0, 0, 0, 0, 1, 0]),
+        np.array([7, 7, 7, 3, 7, 3]),
+        np.array([10, 20, 20, 30, 35, 99]),
+        np.array([4, 1]),
+        40,
+    )
+    rows = sorted(
+        zip(
+            mix.customer.tolist(),
+            mix.category.tolist(),
+            mix.share.tolist(),
+            mix.days_since.tolist(),
+            strict=True,
+        )
+    )
+    assert rows == [(0, 3, 0.25, 10.0), (0, 7, 0.5, 20.0), (1, 7, 1.0, 5.0)]

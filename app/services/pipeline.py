@@ -92,6 +92,7 @@ class _Run:
         self.rows: dict[int, PlanningRunRep] = {}
         self.abandoned: list[int] = []
         self.done = 0
+        self.savepoint: Any = None
 
     # -- transactions ----------------------------------------------------------------
 
@@ -113,7 +114,9 @@ class _Run:
 
     def start(self, config: PlanningConfig) -> None:
         """Take the lock, abandon dead runs and open the run record."""
-        if not self.o.dry_run:
+        if self.o.dry_run:
+            self.savepoint = db.session.begin_nested()  # undone at the end, caller's data kept
+        else:
             lock.acquire(self.name, self.holder, ttl=self.o.ttl)
             self.abandoned = _abandon_running(self.o.company_id)
             db.session.commit()
@@ -186,7 +189,7 @@ class _Run:
             self.abandoned,
         )
         if self.o.dry_run:
-            db.session.rollback()
+            self.savepoint.rollback()
             return summary
         lock.release(self.name, self.holder)
         db.session.commit()
@@ -323,6 +326,9 @@ def run_company(options: RunOptions) -> RunSummary:
         return RunSummary(r.run.id if r.run else None, RunStatus.ABANDONED, options.plan_date, r.counts)
     except Exception as exc:
         log.exception("planning run failed")
+        if options.dry_run:
+            r.savepoint.rollback()
+            return RunSummary(None, RunStatus.FAILED, options.plan_date, r.counts)
         db.session.rollback()
         r.counts["seconds_total"] = round(time.perf_counter() - t0, 3)
         return r.finish(RunStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000])

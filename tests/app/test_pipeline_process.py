@@ -146,3 +146,33 @@ def test_scheduler_plans_the_demo_next_working_day(committed: tuple[Flask, str],
         company_id = run.company_id
         db.session.remove()
     _assert_one_consistent_plan_per_rep(app, company_id, day)
+
+
+def test_admin_rerun_runs_in_the_background(committed: tuple[Flask, str]) -> None:
+    """Tests that the admin's re-run button returns at once and the run is recorded."""
+    import threading
+
+    from tests.support.web import login as web_login
+    from tests.support.web import post_form
+
+    app, _url = committed
+    with app.app_context():
+        world = planning_world(reps=2, customers=6, day=MONDAY)
+        admin_email, admin_id, company_id = world.admin.email, world.admin.id, world.company.id
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    web_login(client, admin_email)
+    response = post_form(client, "/planejamentos/replanejar", {"day": MONDAY.isoformat()}, page="/planejamentos/")
+    assert response.status_code == 302
+    for thread in threading.enumerate():
+        if thread.name.startswith("roteiro-rerun-"):
+            thread.join(timeout=120)
+    with app.app_context():
+        run = db.session.scalar(sa.select(PlanningRun).where(PlanningRun.company_id == company_id))
+        assert run is not None
+        assert run.trigger == "manual"
+        assert run.triggered_by_id == admin_id
+        assert run.status == RunStatus.SUCCEEDED, run.counts
+        db.session.remove()
+    _assert_one_consistent_plan_per_rep(app, company_id, MONDAY)

@@ -23,6 +23,8 @@ from app.models import (
     Order,
     Outcome,
     Plan,
+    PlanningRun,
+    PlanningRunRep,
     PlanStop,
     Receivable,
     ScoreSnapshot,
@@ -184,10 +186,11 @@ def month_windows(end: date) -> tuple[tuple[date, date], tuple[date, date]]:
     return (this_start, end), (prev_start, prev_end)
 
 
-def _customer_base(flt: KpiFilter) -> sa.Select[Any]:
-    stmt = sa.select(Customer.id).where(
-        flt.scope.customer_filter(), Customer.active.is_(True)
-    )
+def _customer_base(flt: KpiFilter, only: set[int] | None = None) -> sa.Select[Any]:
+    stmt = sa.select(Customer.id).where(flt.scope.customer_filter())
+    if only is not None:  # customers behind contacts: active or not, any segment
+        return stmt.where(Customer.id.in_(sorted(only)))
+    stmt = stmt.where(Customer.active.is_(True))
     if flt.rep_id:
         stmt = stmt.where(Customer.owner_id == flt.rep_id)
     if flt.segment:
@@ -207,9 +210,9 @@ def _money_sum(condition: Any) -> Any:
     return sa.cast(sa.func.sum(sa.case((condition, Order.total), else_=0)), sa.Float)
 
 
-def load_facts(flt: KpiFilter) -> dict[int, CustomerFacts]:
-    """Facts for every customer of the filtered base, in five grouped queries."""
-    base = _customer_base(flt)
+def load_facts(flt: KpiFilter, only: set[int] | None = None) -> dict[int, CustomerFacts]:
+    """Facts for every customer of the filtered base (or of `only`), in five grouped queries."""
+    base = _customer_base(flt, only)
     rows = db.session.execute(
         sa.select(
             Customer.id,
@@ -263,55 +266,66 @@ def _add_contacts(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) ->
 
 
 def _add_orders(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:
-    window = timedelta(days=ACTIVE_WINDOW_DAYS)
-    before_last = flt.start - timedelta(days=1)
-    (m_first, m_last), (p_first, p_last) = month_windows(flt.end)
-    ends = week_ends(flt.end)
-    weekly = [_any_between(Order.order_date, d - timedelta(days=6), d) for d in ends]
-    # One more week end than the trend: churn in week k compares the week ends k-1 and k.
-    last_by_week = [
-        _last_on_or_before(Order.order_date, d)
-        for d in [ends[0] - timedelta(days=7), *ends]
-    ]
-    stmt = (
-        sa.select(
-            Order.customer_id,
-            sa.func.max(Order.order_date),
-            sa.cast(
-                sa.func.avg(
-                    sa.case(
-                        (
-                            Order.order_date
-                            > flt.end - timedelta(days=AVG_TICKET_DAYS),
-                            Order.total,
-                        )
-                    )
-                ),
-                sa.Float,
-            ),
-            _money_sum(
-                Order.order_date.between(
-                    before_last - window + timedelta(days=1), before_last
-                )
-            ),
-            _money_sum(Order.order_date > flt.end - window),
-            _any_between(Order.order_date, m_first, m_last),
-            _any_between(Order.order_date, p_first, p_last),
-            *weekly,
-            *last_by_week,
-        )
+    # Three range-limited passes instead of one over the whole history: the last
+    # purchase ever comes from the (customer, date) index alone.
+    last_ever = (
+        sa.select(Order.customer_id, sa.func.max(Order.order_date))
         .where(Order.customer_id.in_(base), Order.order_date <= flt.end)
         .group_by(Order.customer_id)
     )
-    n = len(ends)
-    for cid, last, avg, before, now, this_m, prev_m, *weeks in db.session.execute(stmt):
+    for cid, last in db.session.execute(last_ever):
+        facts[cid].last_order = last
+    _add_order_windows(facts, base, flt)
+    _add_order_weeks(facts, base, flt)
+
+
+def _add_order_windows(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:
+    window = timedelta(days=ACTIVE_WINDOW_DAYS)
+    before_last = flt.start - timedelta(days=1)
+    before_first = before_last - window + timedelta(days=1)
+    (m_first, m_last), (p_first, p_last) = month_windows(flt.end)
+    ticket_from = flt.end - timedelta(days=AVG_TICKET_DAYS - 1)
+    average = sa.func.avg(sa.case((Order.order_date >= ticket_from, Order.total)))
+    stmt = (
+        sa.select(
+            Order.customer_id,
+            sa.cast(average, sa.Float),
+            _money_sum(Order.order_date.between(before_first, before_last)),
+            _money_sum(Order.order_date > flt.end - window),
+            _any_between(Order.order_date, m_first, m_last),
+            _any_between(Order.order_date, p_first, p_last),
+        )
+        .where(
+            Order.customer_id.in_(base),
+            Order.order_date.between(min(ticket_from, before_first, p_first), flt.end),
+        )
+        .group_by(Order.customer_id)
+    )
+    for cid, avg, before, now, this_m, prev_m in db.session.execute(stmt):
         f = facts[cid]
-        f.last_order = last
         f.avg_ticket = float(avg or 0)
         f.revenue_before = float(before or 0)
         f.revenue_now = float(now or 0)
         f.bought_this_month = bool(this_m)
         f.bought_last_month = bool(prev_m)
+
+
+def _add_order_weeks(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:
+    ends = week_ends(flt.end)
+    # One more week end than the trend: churn in week k compares the week ends k-1 and k.
+    all_ends = [ends[0] - timedelta(days=7), *ends]
+    weekly = [_any_between(Order.order_date, d - timedelta(days=6), d) for d in ends]
+    last_by_week = [_last_on_or_before(Order.order_date, d) for d in all_ends]
+    # Older orders cannot make a customer active (90 days) at any of the week ends.
+    since = all_ends[0] - timedelta(days=ACTIVE_WINDOW_DAYS)
+    stmt = (
+        sa.select(Order.customer_id, *weekly, *last_by_week)
+        .where(Order.customer_id.in_(base), Order.order_date.between(since, flt.end))
+        .group_by(Order.customer_id)
+    )
+    n = len(ends)
+    for cid, *weeks in db.session.execute(stmt):
+        f = facts[cid]
         f.week_bought = [bool(x) for x in weeks[:n]]
         f.week_last_order = list(weeks[n:])
 
@@ -513,29 +527,29 @@ class TrendPoint:
 def trends(facts: dict[int, CustomerFacts], end: date) -> list[TrendPoint]:
     """Coverage, weekly positivação and customers churned per week, over the last weeks."""
     ends = week_ends(end)
+    days = [d.toordinal() for d in ends]
+    n = len(days)
+    covered, bought, churned = [0] * n, [0] * n, [0] * n
+    for f in facts.values():
+        contacts = [d.toordinal() if d else None for d in f.week_last_contact]
+        orders = [d.toordinal() if d else None for d in f.week_last_order]
+        for k, day in enumerate(days):
+            last = contacts[k] if contacts else None
+            covered[k] += last is not None and day - last <= f.frequency
+            bought[k] += bool(f.week_bought and f.week_bought[k])
+            if orders:
+                was = _active(orders[k], day - 7)
+                churned[k] += was and not _active(orders[k + 1], day)
     total = len(facts) or 1
-    points = []
-    for k, day in enumerate(ends):
-        covered = bought = churned = 0
-        for f in facts.values():
-            last = f.week_last_contact[k] if f.week_last_contact else None
-            covered += last is not None and (day - last).days <= f.frequency
-            bought += bool(f.week_bought and f.week_bought[k])
-            churned += _churned_in_week(f, k, day)
-        points.append(TrendPoint(day, covered / total, bought / total, churned))
-    return points
+    return [
+        TrendPoint(ends[k], covered[k] / total, bought[k] / total, churned[k])
+        for k in range(n)
+    ]
 
 
-def _active(last: date | None, day: date) -> bool:
-    return last is not None and (day - last).days < ACTIVE_WINDOW_DAYS
-
-
-def _churned_in_week(f: CustomerFacts, k: int, day: date) -> bool:
-    """Left the 90-day active set during the week ending `day` (week k of the trend)."""
-    if not f.week_last_order:
-        return False
-    before, now = f.week_last_order[k], f.week_last_order[k + 1]
-    return _active(before, day - timedelta(days=7)) and not _active(now, day)
+def _active(last: int | None, day: int) -> bool:
+    """Bought within the 90-day window ending on `day` (ordinals)."""
+    return last is not None and day - last < ACTIVE_WINDOW_DAYS
 
 
 # ---- lists and tables beyond the facts ------------------------------------------------------
@@ -724,3 +738,167 @@ def group_counts(facts: dict[int, CustomerFacts], key: str) -> dict[Any, int]:
     for f in facts.values():
         out[getattr(f, key)] += 1
     return dict(out)
+
+
+# ---- the dashboard and the customers behind each figure ------------------------------------
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """A planning run, as the dashboard lists it."""
+
+    id: int
+    plan_date: date
+    status: str
+    started_at: Any
+    finished_at: Any
+    reps_ok: int
+    reps_failed: int
+    stops: int
+    error: str | None
+
+
+def latest_runs(scope: Scope, limit: int = 5) -> list[RunRow]:
+    """The company's latest planning runs, counted over the reps in scope."""
+    runs = list(
+        db.session.scalars(
+            sa.select(PlanningRun)
+            .where(PlanningRun.company_id == scope.company_id)
+            .order_by(PlanningRun.started_at.desc(), PlanningRun.id.desc())
+            .limit(limit)
+        )
+    )
+    if not runs:
+        return []
+    per_run: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    stmt = sa.select(
+        PlanningRunRep.run_id, PlanningRunRep.status, PlanningRunRep.stops
+    ).where(
+        PlanningRunRep.run_id.in_([r.id for r in runs]),
+        scope.owner_filter(PlanningRunRep.user_id),
+    )
+    for run_id, status, stops in db.session.execute(stmt):
+        counts = per_run[run_id]
+        counts[0 if status in ("succeeded", "ok", "done") else 1] += 1
+        counts[2] += stops or 0
+    return [
+        RunRow(
+            id=r.id,
+            plan_date=r.plan_date,
+            status=str(r.status),
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+            reps_ok=per_run[r.id][0],
+            reps_failed=per_run[r.id][1],
+            stops=per_run[r.id][2],
+            error=r.error,
+        )
+        for r in runs
+    ]
+
+
+@dataclass
+class Dashboard:
+    """Everything the supervisor's dashboard shows, for one filter."""
+
+    coverage: Coverage
+    coverage_by_owner: list[Coverage]
+    risk: Risk
+    activation: Activation
+    retention: Retention
+    statuses: dict[str, int]
+    days: list[DayRow]
+    no_sale: list[tuple[str, int]]
+    trends: list[TrendPoint]
+    at_risk: list[CustomerFacts]
+    in_gap: list[CustomerFacts]
+    runs: list[RunRow]
+    names: dict[int, str]
+
+
+def _gap_order(f: CustomerFacts) -> tuple[int, str]:
+    return (-(f.gap_days if f.gap_days is not None else 10**6), f.name)
+
+
+def build_dashboard(flt: KpiFilter, top: int = 10) -> Dashboard:
+    """Compute every figure of the dashboard for the filter."""
+    facts = load_facts(flt)
+    names = owner_names(flt.scope)
+    values = list(facts.values())
+    return Dashboard(
+        coverage=coverage_total(facts),
+        coverage_by_owner=coverage_by_owner(facts, names),
+        risk=risk(facts),
+        activation=activation(facts),
+        retention=retention(facts),
+        statuses=status_counts(facts),
+        days=plan_vs_done(flt),
+        no_sale=no_sale_reasons(flt),
+        trends=trends(facts, flt.end),
+        at_risk=sorted((f for f in values if f.at_risk), key=lambda f: (f.health, f.name))[:top],
+        in_gap=sorted((f for f in values if f.in_gap), key=_gap_order)[:top],
+        runs=latest_runs(flt.scope),
+        names=names,
+    )
+
+
+FACT_LISTS = {
+    "all": (lambda f: True, lambda f: f.name),
+    "covered": (lambda f: not f.in_gap, lambda f: f.name),
+    "gap": (lambda f: f.in_gap, _gap_order),
+    "lapse": (lambda f: f.lapsed, lambda f: (-f.value_at_risk, f.name)),
+    "rescue": (lambda f: f.rescue, lambda f: (-f.value_at_risk, f.name)),
+    "at_risk": (lambda f: f.at_risk, lambda f: (f.health, f.name)),
+    "activated": (lambda f: f.bought_this_month, lambda f: f.name),
+    "activated_prev": (lambda f: f.bought_last_month, lambda f: f.name),
+    "not_activated": (lambda f: not f.bought_this_month, lambda f: f.name),
+    "churned": (lambda f: f.churned, lambda f: (-f.revenue_before, f.name)),
+    **{
+        f"status_{s}": ((lambda f, s=s: f.status == s), (lambda f: f.name))
+        for s in STATUSES
+    },
+}
+CONTACT_LISTS = ("planned", "visited", "skipped", "unplanned", "orders", "far", "no_sale")
+
+
+@dataclass
+class ListRow:
+    """One customer behind a figure (plus how many stops/contacts when it comes from them)."""
+
+    facts: CustomerFacts
+    owner_name: str
+    count: int | None = None
+
+
+def customer_list(
+    flt: KpiFilter,
+    key: str,
+    *,
+    day: date | None = None,
+    user_id: int | None = None,
+    reason: str | None = None,
+) -> list[ListRow]:
+    """The customers behind a dashboard figure, in the order that matters for that figure.
+
+    Raises KeyError for an unknown list key.
+    """
+    names = owner_names(flt.scope)
+    if key in FACT_LISTS:
+        keep, order = FACT_LISTS[key]
+        facts = sorted((f for f in load_facts(flt).values() if keep(f)), key=order)
+        return [ListRow(f, names.get(f.owner_id or 0, "—")) for f in facts]
+    if key not in CONTACT_LISTS:
+        raise KeyError(key)
+    counts = contact_customer_ids(flt, kind=key, day=day, user_id=user_id, reason=reason)
+    facts = _facts_for(flt, set(counts))
+    rows = [
+        ListRow(facts[cid], names.get(facts[cid].owner_id or 0, "—"), n)
+        for cid, n in counts.items()
+        if cid in facts
+    ]
+    return sorted(rows, key=lambda r: (-(r.count or 0), r.facts.name))
+
+
+def _facts_for(flt: KpiFilter, ids: set[int]) -> dict[int, CustomerFacts]:
+    """Facts of the given customers in scope."""
+    return load_facts(flt, only=ids) if ids else {}

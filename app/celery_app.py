@@ -2,8 +2,8 @@
 
 Workers need no database: a task receives one rep's pure
 :class:`~app.jobs.work.RepWork` and returns its :class:`~app.jobs.work.RepResult`.
-Both are dataclasses sent with pickle, so broker and result backend must be a private
-Redis that only Roteiro's own processes can write to. Start a worker with
+Both travel as JSON through :mod:`app.jobs.codec`, which rebuilds only our own dataclasses
+(never pickle: whoever can write to the queue must not be able to run code on a worker). Start a worker with
 ``flask jobs worker`` (or ``celery -A app.celery_app worker``).
 """
 
@@ -13,18 +13,20 @@ import os
 
 from celery import Celery
 
+from app.jobs import codec
 from app.jobs.work import RepResult, RepWork, solve
 
 
 def make_celery(broker_url: str | None = None) -> Celery:
     """Build the Celery app on the broker (and result backend) at ``broker_url``."""
+    codec.register()
     url = broker_url or os.environ.get("ROTEIRO_CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0"
     celery = Celery("roteiro", broker=url, backend=url, set_as_current=False)
     celery.conf.update(
-        task_serializer="pickle",
-        result_serializer="pickle",
-        accept_content=["pickle"],
-        result_accept_content=["pickle"],
+        task_serializer=codec.NAME,
+        result_serializer=codec.NAME,
+        accept_content=[codec.NAME],
+        result_accept_content=[codec.NAME],
         task_acks_late=True,
         worker_prefetch_multiplier=1,
         task_reject_on_worker_lost=True,

@@ -53,12 +53,15 @@ def load(seed: int, if_empty: bool, customer_count: int, today: date | None) -> 
 
 @demo_cli.command("stats")
 @today_option
-def show_stats(today: date | None) -> None:
+@click.option("--checksum", is_flag=True, help="Also print a checksum of the rows (same seed and day, same checksum).")
+def show_stats(today: date | None, checksum: bool) -> None:
     """Print the demo portfolio's figures."""
     company_id = loader.demo_company_id()
     if company_id is None:
         raise click.ClickException("no demo company; run `flask demo load` first")
     _echo_stats(company_id, today or local_today())
+    if checksum:
+        click.echo(f"Checksum: {stats.fingerprint(company_id=company_id)}")
 
 
 def _echo_logins() -> None:

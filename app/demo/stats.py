@@ -45,6 +45,7 @@ class DemoStats:
     overdue_amount: Decimal
     visits: int
     calls: int
+    service_gaps: int
 
     def share(self, count: int) -> float:
         """A count as a share of all customers."""
@@ -66,6 +67,7 @@ class DemoStats:
             f" {self.overdue_long_customers} há mais de {OVERDUE_LONG_DAYS} dias",
             f"Valor vencido: R$ {self.overdue_amount:,.2f}".replace(",", "_").replace(".", ",").replace("_", "."),
             f"Contatos (90 dias): {self.visits + self.calls} ({self.visits} visitas, {self.calls} ligações)",
+            f"Sem contato dentro da frequência: {self.service_gaps} ({self.percent(self.service_gaps)})",
         ]
 
 
@@ -123,7 +125,28 @@ def compute(*, company_id: int, today: date) -> DemoStats:
         overdue_amount=sum((Decimal(str(amount)) for _, _, amount in overdue), Decimal("0")).quantize(Decimal("0.01")),
         visits=kinds.get(ContactKind.VISIT, 0),
         calls=kinds.get(ContactKind.CALL, 0),
+        service_gaps=_service_gaps(company_id, today),
     )
+
+
+def _service_gaps(company_id: int, today: date) -> int:
+    """Active customers not visited or called within their frequency (nor new enough to wait)."""
+    last = (
+        sa.select(Contact.customer_id, sa.func.max(Contact.contact_date).label("day"))
+        .where(Contact.company_id == company_id, Contact.contact_date <= today)
+        .group_by(Contact.customer_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Customer.visit_frequency_days, Customer.created_at, last.c.day)
+        .outerjoin(last, last.c.customer_id == Customer.id)
+        .where(Customer.company_id == company_id, Customer.active.is_(True))
+    )
+    gaps = 0
+    for frequency, created_at, day in rows:
+        since = (today - day).days if day else (today - created_at.date()).days
+        gaps += since > frequency
+    return gaps
 
 
 def fingerprint(*, company_id: int) -> str:

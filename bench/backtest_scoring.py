@@ -149,7 +149,9 @@ def build_features(
 
 
 def auc(score: np.ndarray, label: np.ndarray) -> float:
-    """ROC-AUC by the rank-sum statistic, ties counted half."""
+    """ROC-AUC by the rank-sum statistic, ties counted half (NaN for a missing score)."""
+    if np.isnan(score).any():
+        return float("nan")
     ranks = pd.Series(score).rank(method="average").to_numpy()
     pos = label.astype(bool)
     n_pos, n_neg = pos.sum(), (~pos).sum()
@@ -158,6 +160,8 @@ def auc(score: np.ndarray, label: np.ndarray) -> float:
 
 def precision_top(score: np.ndarray, label: np.ndarray, share: float = 0.10) -> float:
     """Share of positives among the top ``share`` of customers by score (stable ordering)."""
+    if np.isnan(score).any():
+        return float("nan")
     k = max(1, round(share * len(score)))
     top = np.argsort(-score, kind="stable")[:k]
     return float(label[top].mean())
@@ -191,18 +195,31 @@ def rfm_score(
 
 
 def bgnbd_scores(feat: ScoringFeatures) -> tuple[np.ndarray, np.ndarray]:
-    """lifetimes' BG/NBD: expected purchases in 90 and in 14 days (day units)."""
+    """lifetimes' BG/NBD: expected purchases in 90 and in 14 days (day units).
+
+    Fitted without penalty; if lifetimes' optimiser does not converge, retried with its smallest
+    usual penalizer (printed), so the baseline is never silently dropped.
+    """
     from lifetimes import BetaGeoFitter
+    from lifetimes.utils import ConvergenceError
 
     freq = feat.purchase_days - 1.0
     age = (
         feat.days_since_first + 1.0
-    )  # T: from first purchase to the end of the cut-off day
+    )  # T: from the first purchase to the end of the cut-off day
     rec = feat.days_since_first - feat.days_since_last  # t_x
-    model = BetaGeoFitter(penalizer_coef=0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model.fit(freq, rec, age)
+        for penalizer in (0.0, 0.001, 0.01, 0.1):
+            model = BetaGeoFitter(penalizer_coef=penalizer)
+            try:
+                model.fit(freq, rec, age)
+                break
+            except ConvergenceError:
+                print(f"  BG/NBD did not converge with penalizer {penalizer}")
+        else:
+            nan = np.full(len(freq), np.nan)
+            return nan, nan
         e90 = model.conditional_expected_number_of_purchases_up_to_time(
             LAPSE_DAYS, freq, rec, age
         )
@@ -269,6 +286,11 @@ def evaluate(
     return out
 
 
+def _json_number(value: float) -> float | None:
+    """Rounded for the summary; NaN (a baseline that could not be fitted) becomes null."""
+    return None if np.isnan(value) else round(value, 4)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run every cut-off and print a table, then the JSON summary as the last line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -284,6 +306,19 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     cutoffs = [c.strip() for c in args.cutoffs.split(",") if c.strip()]
     df = load(args.data)
+    first, last = int(df["day"].min()), int(df["day"].max())
+    usable = []
+    for cutoff in cutoffs:
+        cut = int((np.datetime64(cutoff, "D") - EPOCH).astype(np.int64))
+        if cut <= first + 30 or cut + LAPSE_DAYS > last + 1:
+            print(
+                f"skipping cut-off {cutoff}: needs history before it and {LAPSE_DAYS} days after"
+            )
+        else:
+            usable.append(cutoff)
+    if not usable:
+        parser.error("no cut-off inside the data")
+    cutoffs = usable
     print(
         f"cores={os.cpu_count()} lines={len(df)} customers={df['customer'].nunique()}"
     )
@@ -300,13 +335,13 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {metric:10s} {row}")
             for name, value in res[metric].items():
                 summary.setdefault(metric, {}).setdefault(name, []).append(
-                    round(value, 4)
+                    _json_number(value)
                 )
         for name, (low, high) in res["lapse_gap_ci"].items():
             print(
                 f"  lapse AUC roteiro - {name}: 95% bootstrap [{low:+.3f}, {high:+.3f}]"
             )
-            interval = [round(low, 4), round(high, 4)]
+            interval = [_json_number(low), _json_number(high)]
             gaps = summary.setdefault("lapse_auc_gap_ci95", {})
             gaps.setdefault(name, []).append(interval)
     print(json.dumps(summary))

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from app.commands import demo, users
+from app.commands.imports import import_cli
 from app.commands.jobs import jobs_cli
 from app.commands.plan import plan_cli
 from app.commands.score import score_cli
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users.users_cli)
     app.cli.add_command(demo.demo_cli)
     app.cli.add_command(score_cli)
+    app.cli.add_command(import_cli)
     app.cli.add_command(plan_cli)
     app.cli.add_command(jobs_cli)
 

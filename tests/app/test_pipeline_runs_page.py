@@ -44,6 +44,8 @@ def test_admin_sees_every_rep_line_and_the_rerun_form(client: FlaskClient, db_se
     assert "replanejar" in page
     assert "other company" not in page
     assert "23/11/2026" in page
+    assert "Planejamentos" in page
+    assert "Sem perfil de trabalho" in page
 
 
 def test_supervisor_sees_only_the_team_lines_and_no_rerun(client: FlaskClient, db_session: object) -> None:

@@ -4,6 +4,7 @@ from optimizer.scoring.cycles import CyclePopulation, fit_population
 from optimizer.scoring.engine import (
     COMPONENTS,
     PURPOSE_COLLECT,
+    PURPOSE_NAMES,
     PURPOSE_NONE,
     PURPOSE_SALES,
     ScoringResult,
@@ -38,6 +39,7 @@ __all__ = [
     "NEW_CUSTOMER",
     "PURCHASE_LAPSE",
     "PURPOSE_COLLECT",
+    "PURPOSE_NAMES",
     "PURPOSE_NONE",
     "PURPOSE_SALES",
     "RESCUE",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,7 @@ from optimizer.scoring.flags import (
     PURCHASE_LAPSE,
     RESCUE,
     SERVICE_GAP,
+    flag_names,
 )
 from optimizer.scoring.reason import Reason
 from optimizer.scoring.settings import ScoringSettings
@@ -35,6 +37,7 @@ COMPONENTS = ("urgency", "service", "value", "finance", "delivery", "mix")
 PURPOSE_SALES = 0
 PURPOSE_COLLECT = 1
 PURPOSE_NONE = 2
+PURPOSE_NAMES = ("sales", "collect_only", "none")
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +94,42 @@ class ScoringResult:
     def explain(self, i: int) -> list[Reason]:
         """Reasons for customer ``i``: flagged ones first, then by contribution to the score."""
         return explain(self, i)
+
+    def card(self, i: int) -> dict[str, Any]:
+        """Everything a customer card shows, as plain JSON-ready values."""
+        return {
+            "customer_id": int(self.features.customer_id[i]),
+            "score": round(float(self.score[i]), 1),
+            "purpose": PURPOSE_NAMES[int(self.purpose[i])],
+            "flags": flag_names(int(self.flags[i])),
+            "components": {
+                name: {
+                    "value": round(float(self.components[k, i]), 3),
+                    "points": round(float(self.points[k, i]), 1),
+                }
+                for k, name in enumerate(COMPONENTS)
+            },
+            "cycle_days": round(float(self.cycle_days[i]), 1),
+            "lapse_risk": round(float(self.lapse_risk[i]), 3),
+            "buy_propensity": round(float(self.buy_propensity[i]), 3),
+            "reasons": [{"key": r.key, "values": r.values} for r in self.explain(i)],
+            "offers": [name for _, name in self.offers(i)],
+        }
+
+    def columns(self) -> dict[str, npt.NDArray[Any]]:
+        """One array per snapshot column, for a bulk insert of the day's scores."""
+        out: dict[str, npt.NDArray[Any]] = {
+            "customer_id": self.features.customer_id,
+            "score": self.score,
+            "flags": self.flags,
+            "purpose": self.purpose,
+            "cycle_days": self.cycle_days,
+            "lapse_risk": self.lapse_risk,
+            "buy_propensity": self.buy_propensity,
+        }
+        for k, name in enumerate(COMPONENTS):
+            out[f"{name}_points"] = self.points[k]
+        return out
 
 
 def score(

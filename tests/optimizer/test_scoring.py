@@ -402,3 +402,34 @@ def test_mix_history_from_rows() -> None:
         )
     )
     assert rows == [(0, 3, 0.25, 10.0), (0, 7, 0.5, 20.0), (1, 7, 1.0, 5.0)]
+
+
+def test_card_and_snapshot_columns() -> None:
+    f = features(
+        2,
+        **{
+            k: [v[0], np.nan if k != "purchase_days" else 0]
+            for k, v in regular(6, 14.5, 14.0).items()
+        },
+        avg_ticket=[100.0, 0.0],
+        overdue_amount=[0.0, 50.0],
+        overdue_days=[0.0, 30.0],
+    )
+    res = score(f, population=population(cycle=14.5))
+    card = json.loads(json.dumps(res.card(0)))
+    assert card["customer_id"] == 1
+    assert card["purpose"] == "sales"
+    assert card["components"]["urgency"]["value"] == 0.5
+    assert card["reasons"][0]["key"] == "days_without_purchase"
+    assert card["reasons"][0]["values"] == {"days": 14, "cycle": 14}
+    assert res.card(1)["purpose"] == "none"
+    assert "collection" in res.card(1)["flags"]
+    cols = res.columns()
+    assert set(cols) >= {
+        "customer_id",
+        "score",
+        "flags",
+        "urgency_points",
+        "mix_points",
+    }
+    assert all(len(v) == 2 for v in cols.values())

@@ -43,7 +43,7 @@ def load(seed: int, if_empty: bool, customer_count: int, today: date | None) -> 
             click.echo("Dados de demonstração já carregados.")
             _echo_logins()
             return
-        raise click.ClickException("the demo company already exists; use a fresh database")
+        raise click.ClickException("a empresa de demonstração já existe; use um banco de dados novo ou --if-empty")
     result = loader.load(seed=seed, today=today, customer_count=customer_count)
     db.session.commit()
     click.echo(f"Demonstração carregada em {result.seconds:.1f} s (semente {seed}).")
@@ -58,7 +58,7 @@ def show_stats(today: date | None, checksum: bool) -> None:
     """Print the demo portfolio's figures."""
     company_id = loader.demo_company_id()
     if company_id is None:
-        raise click.ClickException("no demo company; run `flask demo load` first")
+        raise click.ClickException("não há empresa de demonstração; rode `flask demo load` antes")
     _echo_stats(company_id, today or local_today())
     if checksum:
         click.echo(f"Checksum: {stats.fingerprint(company_id=company_id)}")

@@ -177,6 +177,7 @@ def _check_behaviours(demo):
     assert figures.overdue_amount > 0
     assert figures.visits > 0
     assert figures.calls > 0
+    assert 0 < figures.service_gaps < SMALL * 0.5
     first_orders = (
         sa.select(sa.func.min(Order.order_date).label("first"))
         .where(Order.company_id == demo.company_id)

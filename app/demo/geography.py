@@ -120,7 +120,7 @@ def sample_points(rng: random.Random, hood: Neighbourhood, n: int) -> list[tuple
         return []
     radius = hood.radius_km
     hubs = [_point_in_disc(rng, 0.7 * radius) for _ in range(max(2, round(n / 20)))]
-    points = []
+    points: list[tuple[float, float]] = []
     while len(points) < n:
         hub_n, hub_e = rng.choice(hubs)
         north = hub_n + rng.gauss(0.0, 0.22 * radius)

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     render_template,
     request,
     send_from_directory,
@@ -53,7 +54,7 @@ def _no_store(response: Response) -> Response:
 @roles_required(Role.REP)
 def today() -> Response:
     """Today's route: the shell; the route itself comes from /api/rep/today."""
-    return _no_store(Response(render_template("rep/today.html", stop_id=None)))
+    return _no_store(make_response(render_template("rep/today.html", stop_id=None)))
 
 
 @bp.route("/hoje/paradas/<int:stop_id>")
@@ -62,13 +63,13 @@ def stop(stop_id: int) -> Response:
     """One stop's detail (404 for anyone else's stop)."""
     if rep_day.get_stop(scope=current_scope(), stop_id=stop_id) is None:
         abort(404)
-    return _no_store(Response(render_template("rep/today.html", stop_id=stop_id)))
+    return _no_store(make_response(render_template("rep/today.html", stop_id=stop_id)))
 
 
 @bp.route("/hoje/offline")
 def shell() -> Response:
     """The offline shell: no user data at all, so the service worker may keep it."""
-    return Response(render_template("rep/shell.html"))
+    return make_response(render_template("rep/shell.html"))
 
 
 @bp.route("/semana")
@@ -76,7 +77,7 @@ def shell() -> Response:
 def week() -> Response:
     """The coming days' planned customers, read-only."""
     plans = rep_day.list_week(scope=current_scope(), after=local_today())
-    return _no_store(Response(render_template("rep/week.html", plans=plans)))
+    return _no_store(make_response(render_template("rep/week.html", plans=plans)))
 
 
 @bp.route("/api/rep/today")
@@ -146,8 +147,8 @@ def service_worker() -> Response:
 @bp.route("/manifest.webmanifest")
 def manifest() -> Response:
     """The web app manifest (installable PWA), in the user's language."""
-    response = Response(render_template("rep/manifest.webmanifest"),
-                        mimetype="application/manifest+json")
+    response = make_response(render_template("rep/manifest.webmanifest"))
+    response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "no-cache"
     return response
 

@@ -92,7 +92,9 @@ function render() {
 }
 
 async function showStatus() {
-  const pending = state.userId != null ? (await queued(state.userId)).length : 0;
+  // Count visits, not requests: a check-in and its check-out are one pending visit.
+  const items = state.userId != null ? await queued(state.userId) : [];
+  const pending = new Set(items.map((i) => i.body.client_uuid)).size;
   const online = isOnline();
   if (online && !pending) {
     statusEl.hidden = true;

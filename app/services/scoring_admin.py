@@ -74,6 +74,14 @@ def versions(*, session: Session, scope: Scope) -> list[CompanySettings]:
     )
 
 
+def company_segments(*, session: Session, company_id: int) -> tuple[str, ...]:
+    """Segments of the company's active customers, sorted (the admin's per-segment cycles)."""
+    names = session.scalars(
+        sa.select(Customer.segment).where(Customer.company_id == company_id, Customer.active).distinct()
+    )
+    return tuple(sorted(n for n in names if n))
+
+
 def portfolios(*, session: Session, scope: Scope) -> list[tuple[int, str]]:
     """Reps and telesales seats of the company that own customers: (user id, name)."""
     stmt = (

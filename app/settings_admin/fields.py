@@ -104,3 +104,24 @@ def field_specs() -> list[FieldSpec]:
         text = TEXT.get(f.name) or FieldText("model", f.name.replace("_", " ").capitalize(), "")
         specs.append(FieldSpec(f.name, _kind(f.type), text))
     return specs
+
+
+SEGMENT_PREFIX = "segment_cycle__"
+
+
+def segment_specs(segments: tuple[str, ...]) -> list[FieldSpec]:
+    """One optional cycle field per customer segment of the company (blank: default cycle)."""
+    return [
+        FieldSpec(
+            f"{SEGMENT_PREFIX}{k}",
+            "optional",
+            FieldText(
+                "cycle",
+                _l("Purchase cycle of the “%(segment)s” segment (days)", segment=name),
+                _l("Blank: the default cycle, or the one learned from the segment's orders."),
+                1,
+                365,
+            ),
+        )
+        for k, name in enumerate(segments)
+    ]

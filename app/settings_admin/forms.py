@@ -10,7 +10,12 @@ from wtforms import BooleanField, DecimalField, IntegerField, SelectField, Strin
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.settings_admin.fields import POLICY_LABELS, FieldSpec, field_specs
+from app.settings_admin.fields import (
+    POLICY_LABELS,
+    FieldSpec,
+    field_specs,
+    segment_specs,
+)
 from optimizer.scoring import COLLECTION_POLICIES, ScoringSettings
 
 
@@ -35,18 +40,31 @@ def _field(spec: FieldSpec) -> Any:
     return DecimalField(text.label, places=None, validators=[required, bounds], description=text.help)
 
 
-def settings_form_class() -> type[SettingsFormBase]:
-    """A form class with one field per editable ScoringSettings field."""
-    attrs = {spec.name: _field(spec) for spec in field_specs()}
+def settings_form_class(segments: tuple[str, ...] = ()) -> type[SettingsFormBase]:
+    """A form class with one field per editable ScoringSettings field and per segment cycle."""
+    attrs = {spec.name: _field(spec) for spec in [*field_specs(), *segment_specs(segments)]}
     return type("ScoringSettingsForm", (SettingsFormBase,), attrs)
 
 
-def form_defaults(settings: ScoringSettings) -> dict[str, Any]:
+def configured_segment_cycles(settings: ScoringSettings) -> dict[str, float]:
+    """Segment name -> configured cycle, from the names stored beside the cycles."""
+    names = settings.extra.get("segment_names") or []
+    return dict(zip(names, settings.segment_cycle_days, strict=False))
+
+
+def form_defaults(settings: ScoringSettings, segments: tuple[str, ...] = ()) -> dict[str, Any]:
     """Values of the current settings to pre-fill the form."""
-    return {spec.name: getattr(settings, spec.name) for spec in field_specs()}
+    data = {spec.name: getattr(settings, spec.name) for spec in field_specs()}
+    configured = configured_segment_cycles(settings)
+    for spec, name in zip(segment_specs(segments), segments, strict=True):
+        cycle = configured.get(name)
+        data[spec.name] = None if cycle is None or cycle == settings.default_cycle_days else cycle
+    return data
 
 
-def proposed_settings(form: SettingsFormBase, base: ScoringSettings) -> ScoringSettings:
+def proposed_settings(
+    form: SettingsFormBase, base: ScoringSettings, segments: tuple[str, ...] = ()
+) -> ScoringSettings:
     """The settings the form proposes; raises ValueError when the engine rejects them."""
     data = base.to_dict()
     for spec in field_specs():
@@ -54,4 +72,12 @@ def proposed_settings(form: SettingsFormBase, base: ScoringSettings) -> ScoringS
         if spec.kind in {"float", "optional"}:
             value = None if value is None else float(value)
         data[spec.name] = value
+    cycles = [getattr(form, spec.name).data for spec in segment_specs(segments)]
+    if any(c is not None for c in cycles):
+        default = float(data["default_cycle_days"])
+        data["segment_cycle_days"] = [default if c is None else float(c) for c in cycles]
+        data["extra"] = {**data.get("extra", {}), "segment_names": list(segments)}
+    else:
+        data["segment_cycle_days"] = []
+        data["extra"] = {k: v for k, v in data.get("extra", {}).items() if k != "segment_names"}
     return ScoringSettings.from_dict(data)

@@ -12,8 +12,9 @@ from app.models import Role
 from app.security.roles import current_scope, roles_required
 from app.services import scoring, scoring_admin
 from app.services.clock import local_today
+from app.services.scoring_admin import company_segments
 from app.settings_admin import bp
-from app.settings_admin.fields import GROUPS, field_specs
+from app.settings_admin.fields import GROUPS, field_specs, segment_specs
 from app.settings_admin.forms import (
     form_defaults,
     proposed_settings,
@@ -28,14 +29,15 @@ def index() -> str | Response:
     scope = current_scope()
     current_row = scoring.latest_settings(session=db.session, company_id=scope.company_id, actor_id=scope.user_id)
     current = scoring.scoring_settings(current_row)
-    form_class = settings_form_class()
-    form = form_class(data=form_defaults(current)) if request.method == "GET" else form_class()
+    segments = company_segments(session=db.session, company_id=scope.company_id)
+    form_class = settings_form_class(segments)
+    form = form_class(data=form_defaults(current, segments)) if request.method == "GET" else form_class()
     choices = scoring_admin.portfolios(session=db.session, scope=scope)
     form.portfolio.choices = [SelectChoice(uid, name) for uid, name in choices]
     preview = None
     if request.method == "POST" and form.validate():
         try:
-            proposed = proposed_settings(form, current)
+            proposed = proposed_settings(form, current, segments)
         except ValueError as exc:
             form.weight_urgency.errors = [*form.weight_urgency.errors, str(exc)]
             proposed = None
@@ -53,7 +55,7 @@ def index() -> str | Response:
         "settings_admin/index.html",
         form=form,
         groups=GROUPS,
-        specs=field_specs(),
+        specs=[*field_specs(), *segment_specs(segments)],
         current=current_row,
         history=scoring_admin.versions(session=db.session, scope=scope),
         preview=preview,

@@ -162,3 +162,19 @@ def test_other_company_unreachable(client, db_session):
     assert company_versions(w["company"].id) == []
     with pytest.raises(PermissionError):
         scoring_admin.save_settings(session=db.session, scope=Scope.of(w["rep"]), proposed=ScoringSettings())
+
+
+def test_segment_cycles_saved_by_name(client, db_session):
+    """Tests the per-segment cycle fields: stored with the segment names the features map."""
+    w = small_portfolio()
+    login(client, w["admin"].email)
+    html = client.get(URL).get_data(as_text=True)
+    assert "Ciclo de compra do segmento “bar” (dias)" in html
+    segments = scoring_admin.company_segments(session=db.session, company_id=w["company"].id)
+    assert segments == ("bar", "mercearia", "padaria")
+    post(client, form_data(ScoringSettings(), segment_cycle__0="10"), "save")
+    saved = ScoringSettings.from_dict(scoring.latest_settings(session=db.session, company_id=w["company"].id).scoring)
+    assert saved.extra["segment_names"] == ["bar", "mercearia", "padaria"]
+    assert saved.segment_cycle_days == (10.0, 30.0, 30.0)
+    again = client.get(URL).get_data(as_text=True)
+    assert 'name="segment_cycle__0" type="text" value="10' in again or 'value="10.0"' in again

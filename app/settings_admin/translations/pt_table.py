@@ -96,4 +96,8 @@ PT = {
     ("down %(num)d", "down %(num)d"): ("desce %(num)d", "desce %(num)d"),
     "same": "igual",
     "Versions": "Versões",
+    "Purchase cycle of the “%(segment)s” segment (days)": "Ciclo de compra do segmento “%(segment)s” (dias)",
+    "Blank: the default cycle, or the one learned from the segment's orders.": (
+        "Em branco: o ciclo padrão, ou o aprendido com os pedidos do segmento."
+    ),
 }

@@ -115,20 +115,31 @@ def in_greater_sp(lat: float, lon: float) -> bool:
 
 
 def sample_points(rng: random.Random, hood: Neighbourhood, n: int) -> list[tuple[float, float]]:
-    """Draw n positions clustered around a few commercial streets inside the neighbourhood."""
+    """Draw n positions inside the neighbourhood: most around a few commercial streets, some scattered."""
     if n <= 0:
         return []
     radius = hood.radius_km
     hubs = [_point_in_disc(rng, 0.7 * radius) for _ in range(max(2, round(n / 20)))]
     points: list[tuple[float, float]] = []
     while len(points) < n:
-        hub_n, hub_e = rng.choice(hubs)
-        north = hub_n + rng.gauss(0.0, 0.22 * radius)
-        east = hub_e + rng.gauss(0.0, 0.22 * radius)
+        if rng.random() < 0.15:
+            north, east = _point_in_disc(rng, radius)
+        else:
+            hub_n, hub_e = rng.choice(hubs)
+            north = hub_n + rng.gauss(0.0, 0.3 * radius)
+            east = hub_e + rng.gauss(0.0, 0.3 * radius)
         if math.hypot(north, east) <= radius:
             lat, lon = offset(hood.lat, hood.lon, north, east)
             points.append((round(lat, 6), round(lon, 6)))
     return points
+
+
+def central_neighbourhood(rep_index: int) -> Neighbourhood:
+    """The territory's neighbourhood closest to its centre, where its rep would live."""
+    hoods = territory_of(rep_index)
+    lat = sum(h.lat for h in hoods) / len(hoods)
+    lon = sum(h.lon for h in hoods) / len(hoods)
+    return min(hoods, key=lambda h: distance_m(lat, lon, h.lat, h.lon))
 
 
 def _point_in_disc(rng: random.Random, radius: float) -> tuple[float, float]:

@@ -112,8 +112,8 @@ def create_staff(rng: random.Random, *, created_at: datetime) -> Staff:
 
 
 def _home_base(rng: random.Random, rep_index: int) -> tuple[float, float, str]:
-    """A home near the territory: one of its neighbourhoods, off the busiest streets."""
-    hood = rng.choice(geography.territory_of(rep_index))
+    """A home near the middle of the territory, so no corner of it is hours away."""
+    hood = geography.central_neighbourhood(rep_index)
     lat, lon = geography.sample_points(rng, hood, 1)[0]
     street, number = names.street_address(rng)
     return lat, lon, f"{street}, {number} - {hood.name}, {hood.city} - SP"

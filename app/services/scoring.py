@@ -63,48 +63,60 @@ def score_features(company: CompanyFeatures, settings: ScoringSettings) -> Scori
     return score(company.features, settings)
 
 
-def _round(value: float, digits: int = 2) -> float:
-    return round(float(value), digits)
+class _Plain:
+    """The result's per-customer columns as Python lists, converted once for the row loop."""
+
+    def __init__(self, result: ScoringResult) -> None:
+        n = result.features.size
+        weights = np.asarray(result.settings.weights(), dtype=np.float64)
+        scale = 100.0 * weights / weights.sum()
+        self.ids = result.features.customer_id.tolist()
+        self.totals = np.round(result.score, 2).tolist()
+        self.flags = result.flags.astype(np.int64).tolist()
+        cycles = np.round(result.cycle_days, 1)
+        self.cycles = [None if not np.isfinite(c) else c for c in cycles.tolist()]
+        self.points = [np.round(result.component(name) * scale[k], 2).tolist() for k, name in enumerate(COMPONENTS)]
+        mix = result.mix
+        self.bounds = np.searchsorted(mix.customer, np.arange(n + 1)).tolist()
+        names = result.features.category_names
+        self.offer_rows = [
+            {"category": names[k] if k < len(names) else str(k), "days": int(d), "share": round(s, 2)}
+            for k, d, s in zip(mix.category.tolist(), mix.days_since.tolist(), mix.share.tolist(), strict=True)
+        ]
+
+    def offers(self, i: int) -> list[dict[str, Any]]:
+        return self.offer_rows[self.bounds[i] : self.bounds[i + 1]]
 
 
 def offers_of(result: ScoringResult, i: int) -> list[dict[str, Any]]:
     """What to offer customer ``i``: lapsed regular categories, largest share first."""
-    mix = result.mix
-    lo, hi = np.searchsorted(mix.customer, [i, i + 1])
-    names = result.features.category_names
-    return [
-        {"category": names[k] if k < len(names) else str(k), "days": int(d), "share": _round(s)}
-        for k, d, s in zip(mix.category[lo:hi], mix.days_since[lo:hi], mix.share[lo:hi], strict=True)
-    ]
-
-
-def component_points(result: ScoringResult) -> dict[str, np.ndarray]:
-    """Points each named component adds to the total (0-1 value x normalised weight x 100)."""
-    weights = np.asarray(result.settings.weights(), dtype=np.float64)
-    scale = 100.0 * weights / weights.sum()
-    return {name: np.round(result.component(name) * scale[k], 2) for k, name in enumerate(COMPONENTS)}
+    return _Plain(result).offers(i)
 
 
 def snapshot_rows(
-    result: ScoringResult, *, company_id: int, day: date, version: int, start: int = 0, stop: int | None = None
+    result: ScoringResult,
+    *,
+    company_id: int,
+    day: date,
+    version: int,
+    start: int = 0,
+    stop: int | None = None,
+    plain: _Plain | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Snapshot rows (dicts for a bulk insert) of customers ``start:stop``."""
     now = datetime.now(UTC)
-    ids = result.features.customer_id
-    points = component_points(result)
-    totals = np.round(result.score, 2)
-    cycles = result.cycle_days
-    for i in range(start, len(ids) if stop is None else stop):
+    p = plain or _Plain(result)
+    for i in range(start, len(p.ids) if stop is None else stop):
         yield {
             "company_id": company_id,
-            "customer_id": int(ids[i]),
+            "customer_id": p.ids[i],
             "score_date": day,
-            "total": float(totals[i]),
-            "flags": int(result.flags[i]),
-            "components": {name: float(points[name][i]) for name in COMPONENTS},
+            "total": p.totals[i],
+            "flags": p.flags[i],
+            "components": {name: p.points[k][i] for k, name in enumerate(COMPONENTS)},
             "reasons": [{"key": r.key, "values": r.values} for r in result.explain(i)],
-            "offers": offers_of(result, i),
-            "cycle_days": _round(cycles[i], 1) if np.isfinite(cycles[i]) else None,
+            "offers": p.offers(i),
+            "cycle_days": p.cycles[i],
             "settings_version": version,
             "created_at": now,
         }
@@ -118,10 +130,17 @@ def write_snapshots(
         sa.delete(ScoreSnapshot).where(ScoreSnapshot.company_id == company_id, ScoreSnapshot.score_date == day)
     )
     n = result.features.size
+    plain = _Plain(result)
     for start in range(0, n, WRITE_BATCH):
         rows = list(
             snapshot_rows(
-                result, company_id=company_id, day=day, version=version, start=start, stop=min(n, start + WRITE_BATCH)
+                result,
+                company_id=company_id,
+                day=day,
+                version=version,
+                start=start,
+                stop=min(n, start + WRITE_BATCH),
+                plain=plain,
             )
         )
         session.execute(sa.insert(ScoreSnapshot), rows)

@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach each feature's blueprint."""
+    from app.api import init_api
     from app.auth import bp as auth_bp
     from app.auth import views as _auth_views  # noqa: F401
     from app.main import bp as main_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rep_bp)
     app.register_blueprint(supervisor_bp)
     app.register_blueprint(telesales_bp)
+    init_api(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -14,15 +14,21 @@ def _wants_json() -> bool:
     )
 
 
+def _error_body(exc: HTTPException) -> dict[str, object]:
+    """status, code, message and details (validation messages given to webargs/smorest abort)."""
+    data = getattr(exc, "data", None) or {}
+    details = data.get("errors") or data.get("messages")
+    return {"status": exc.code, "code": exc.name.lower().replace(" ", "_"),
+            "message": str(data.get("message") or exc.description), "details": details}
+
+
 def register(app: Flask) -> None:
     """Install handlers for HTTP errors and unexpected exceptions."""
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         if _wants_json():
-            body = {"error": {"status": exc.code, "code": exc.name.lower().replace(" ", "_"),
-                              "message": exc.description}}
-            return jsonify(body), exc.code
+            return jsonify({"error": _error_body(exc)}), exc.code
         return render_template("errors/error.html", error=exc), exc.code
 
     @app.errorhandler(500)
@@ -30,6 +36,6 @@ def register(app: Flask) -> None:
         db.session.rollback()
         if _wants_json():
             body = {"error": {"status": 500, "code": "internal_error",
-                              "message": "Internal server error"}}
+                              "message": "Internal server error", "details": None}}
             return jsonify(body), 500
         return render_template("errors/error.html", error=None), 500

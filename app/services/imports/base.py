@@ -27,6 +27,8 @@ class Column:
     required: bool = False
     max_length: int | None = None
     example: str = ""
+    # JSON type in the REST API: string, number, integer, date or boolean.
+    api: str = "string"
 
     def names(self) -> set[str]:
         """Folded header spellings that map to this column."""
@@ -148,9 +150,12 @@ def _failed(problems: list[Problem], row: int, col: Column) -> bool:
 def _parse_one(col: Column, raw: Any, row: int, filename: str, problems: list[Problem]) -> Any:
     if v.is_blank(raw):
         return None
+    if isinstance(raw, str) and "\x00" in raw:
+        problems.append(Problem(row, col.header, _("Invalid character in the value."), filename))
+        return None
     try:
         value = col.parse(raw)
-    except v.CellError as exc:
+    except (v.CellError, ArithmeticError) as exc:
         problems.append(Problem(row, col.header, f"{exc}: {v.text(raw)[:60]}", filename))
         return None
     if col.max_length and isinstance(value, str) and len(value) > col.max_length:

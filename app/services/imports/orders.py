@@ -44,7 +44,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("customer_code", "Código do cliente", aliases=("cliente", "cod cliente", "customer code"),
            required=True, max_length=60, example="C00123"),
     Column("order_date", "Data", parse=v.day, aliases=("data do pedido", "emissão", "emissao", "order date"),
-           required=True, example="23/11/2026"),
+           required=True, example="23/11/2026", api="date"),
     Column("rep_code", "Representante", aliases=("código do representante", "vendedor", "cod vendedor",
                                                  "rep code"), max_length=60, example="R010"),
     Column("product_code", "Código do produto", aliases=("produto", "sku", "cod produto", "product code"),
@@ -54,12 +54,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("category", "Categoria", aliases=("grupo", "família", "familia", "category"), max_length=80,
            example="Bebidas"),
     Column("quantity", "Quantidade", parse=_quantity, aliases=("qtd", "qtde", "quantity"), required=True,
-           example="12"),
+           example="12", api="number"),
     Column("unit_price", "Preço unitário", parse=_price, aliases=("preço", "preco", "valor unitário",
                                                                   "valor unitario", "unit price"),
-           required=True, example="7,49"),
+           required=True, example="7,49", api="number"),
     Column("total", "Total do item", parse=_total, aliases=("valor total", "total", "line total"),
-           example="89,88"),
+           example="89,88", api="number"),
 )
 
 LINE_FIELDS = ("product_code", "product_name", "category", "quantity", "unit_price", "total")

@@ -28,13 +28,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("customer_code", "Código do cliente", aliases=("cliente", "cod cliente", "customer code"),
            required=True, max_length=60, example="C00123"),
     Column("issue_date", "Emissão", parse=v.day, aliases=("data de emissão", "emissao", "issue date"),
-           required=True, example="01/11/2026"),
+           required=True, example="01/11/2026", api="date"),
     Column("due_date", "Vencimento", parse=v.day, aliases=("data de vencimento", "due date"),
-           required=True, example="01/12/2026"),
+           required=True, example="01/12/2026", api="date"),
     Column("amount", "Valor", parse=_amount, aliases=("valor do título", "amount"), required=True,
-           example="1.234,56"),
+           example="1.234,56", api="number"),
     Column("paid_date", "Pagamento", parse=v.day, aliases=("data de pagamento", "pago em", "paid date"),
-           example=""),
+           example="", api="date"),
 )
 
 FIELDS = ("customer_id", "issue_date", "due_date", "amount", "paid_date")

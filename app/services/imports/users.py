@@ -51,7 +51,7 @@ COLUMNS: tuple[Column, ...] = (
                                                            "erp code"), max_length=60, example="R010"),
     Column("team", "Equipe", aliases=("time", "team"), max_length=120, example="Equipe Leste"),
     Column("phone", "Telefone", aliases=("celular", "phone"), max_length=30, example="(11) 98888-7777"),
-    Column("active", "Ativo", parse=v.boolean, aliases=("active",), example="sim"),
+    Column("active", "Ativo", parse=v.boolean, aliases=("active",), example="sim", api="boolean"),
 )
 
 FIELDS = ("name", "role", "erp_code", "team_id", "phone", "active")

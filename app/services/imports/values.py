@@ -10,6 +10,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+# Larger amounts are typing errors (and would overflow the NUMERIC(14, x) columns).
+LIMIT = Decimal("1e10")
+
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is shown to the user."""
@@ -46,9 +49,9 @@ def decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise CellError(_l("not a number"))
     if isinstance(value, int | Decimal):
-        return Decimal(value)
+        return _bounded(Decimal(value))
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return _bounded(Decimal(repr(value)))
     raw = str(value).strip().replace("R$", "").replace(" ", "").replace("\u00a0", "")
     if "," in raw:
         raw = raw.replace(".", "").replace(",", ".")
@@ -58,8 +61,14 @@ def decimal(value: Any) -> Decimal:
         number = Decimal(raw)
     except InvalidOperation:
         raise CellError(_l("not a number")) from None
+    return _bounded(number)
+
+
+def _bounded(number: Decimal) -> Decimal:
     if not number.is_finite():
         raise CellError(_l("not a number"))
+    if abs(number) >= LIMIT:
+        raise CellError(_l("number too large"))
     return number
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from app.demo import geography
 from app.demo.customers import CustomerPlan
 from app.demo.history import OrderPlan, business_day, open_day
+from app.demo.people import REPS_PER_TEAM
 from app.models import WEEKDAY_KEYS, ContactKind, Outcome
 from app.services.clock import at_local
 
@@ -67,7 +68,7 @@ def plan_contacts(
         if cadence:
             _routine_contacts(rng, plan, max(start, plan.created), today, cadence, done, contacts)
         if neglected and not plan.telesales and rng.random() < 0.5:
-            seat = telesales_ids[plan.rep_index // 4]
+            seat = telesales_ids[plan.rep_index // REPS_PER_TEAM]
             _pushed_call(rng, plan, seat, start, today, contacts)
     return contacts
 
@@ -133,7 +134,7 @@ def _pushed_call(
 
 
 def _contact_day(plan: CustomerPlan, day: date, today: date) -> date:
-    """The nearest earlier day the contact could happen, if it is already past."""
+    """The nearest day before today on which the contact could happen (shop open, rep working)."""
     return open_day(plan, day, before=today)
 
 

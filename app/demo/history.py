@@ -217,7 +217,7 @@ def _default_start(rng: random.Random, last: date | None, today: date) -> date:
     return start
 
 
-def _payment_day(rng: random.Random, payer: str, issue: date, due: date) -> date | None:
+def _payment_day(rng: random.Random, payer: str, issue: date, due: date) -> date:
     roll = rng.random()
     if payer == "slow":
         delay = round(rng.uniform(-2, 30)) if roll < 0.9 else rng.randint(30, 60)

@@ -192,10 +192,12 @@ def optw_table(args: argparse.Namespace) -> None:
     print(f"# optw tours={args.tours} seconds={args.seconds} cores={os.cpu_count()}")
     print("instance,best," + ",".join(f"{s}_score,{s}_gap%,{s}_s" for s in solvers))
     gaps: dict[str, list[float]] = {s: [] for s in solvers}
+    vs_run: dict[str, list[float]] = {s: [] for s in solvers}
     for f in files:
         inst = read_optw(f)
         ref, status = best.get(inst.name, (None, "")) if args.tours == 1 else (None, "")
         cells = [inst.name, "" if ref is None else f"{ref:g}"]
+        scores: dict[str, float] = {}
         for s in solvers:
             t0 = time.perf_counter()
             routes = OPTW_SOLVERS[s](inst, args.tours, args.seconds, args.decimals)
@@ -208,11 +210,19 @@ def optw_table(args: argparse.Namespace) -> None:
             elif ref is not None and status != "lower_bound_only":
                 gaps[s].append(100 * (ref - score) / ref)
             cells += [f"{score:g}", gap, f"{took:.2f}"]
+            scores[s] = 0.0 if bad else score
         print(",".join(cells), flush=True)
+        top = max([*scores.values(), ref or 0.0])
+        for s, score in scores.items():
+            vs_run[s].append(100 * (top - score) / top if top else 0.0)
     for s, g in gaps.items():
         if g:
             print(f"# {s}: mean gap {statistics.mean(g):.2f}% max {max(g):.2f}% "
                   f"over {len(g)} instances with a proven or published optimum")
+    for s, g in vs_run.items():
+        if g:
+            print(f"# {s}: mean gap {statistics.mean(g):.2f}% max {max(g):.2f}% to the best "
+                  f"score of this run or the best known, over all {len(g)} instances")
 
 
 def vrptw_table(args: argparse.Namespace) -> None:

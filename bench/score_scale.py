@@ -1,15 +1,18 @@
 """Scale bench of the priority score: pure scoring of synthetic customers (default 1,000,000).
 
     .venv/bin/python bench/score_scale.py [--customers N] [--repeat K]
+    .venv/bin/python bench/score_scale.py --end-to-end [score_e2e.py options]
 
 Prints the core count, the time of each run (population fit + scoring, and scoring with a
-given population as the nightly job may reuse it) and the peak memory. An ``--end-to-end``
-mode (feature SQL + scoring + snapshot write) belongs to the app side and plugs in here.
+given population as the nightly job may reuse it) and the peak memory. ``--end-to-end`` hands
+the other options to ``bench/score_e2e.py`` (feature SQL + scoring + snapshot write, owned by
+the app side).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import resource
 import sys
@@ -32,8 +35,12 @@ def synthetic_features(n: int, seed: int = 7) -> ScoringFeatures:
     rng = np.random.default_rng(seed)
     purchase_days = rng.poisson(6.0, n).astype(np.int64)
     cycle = np.exp(rng.normal(np.log(21.0), 0.6, n))
-    first = np.where(purchase_days > 0, purchase_days * cycle + rng.exponential(30, n), np.nan)
-    last = np.where(purchase_days > 0, np.minimum(rng.exponential(cycle * 1.5), first), np.nan)
+    first = np.where(
+        purchase_days > 0, purchase_days * cycle + rng.exponential(30, n), np.nan
+    )
+    last = np.where(
+        purchase_days > 0, np.minimum(rng.exponential(cycle * 1.5), first), np.nan
+    )
     center = np.where(purchase_days > 1, np.log(cycle) + rng.normal(0, 0.2, n), np.nan)
     scale = np.where(purchase_days > 1, np.abs(rng.normal(0.5, 0.2, n)), np.nan)
     ticket = np.exp(rng.normal(6.0, 0.8, n))
@@ -51,7 +58,9 @@ def synthetic_features(n: int, seed: int = 7) -> ScoringFeatures:
         days_since_contact=rng.integers(0, 60, n).astype(np.float64),
         visit_frequency_days=rng.choice([7.0, 14.0, 30.0], n),
         overdue_amount=np.where(rng.random(n) < 0.1, rng.exponential(500, n), 0.0),
-        overdue_days=np.where(rng.random(n) < 0.1, rng.integers(1, 60, n), 0).astype(float),
+        overdue_days=np.where(rng.random(n) < 0.1, rng.integers(1, 60, n), 0).astype(
+            float
+        ),
         open_receivables=rng.exponential(800, n),
         credit_limit=np.where(rng.random(n) < 0.8, rng.exponential(3000, n), np.nan),
         delivery_weekdays=rng.integers(0, 128, n).astype(np.uint8),
@@ -76,15 +85,28 @@ def bench_history(n: int) -> float:
     return time.perf_counter() - start
 
 
+def end_to_end(argv: list[str]) -> None:
+    """Run bench/score_e2e.py's main with ``argv`` (bench/ holds scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "score_e2e", Path(__file__).with_name("score_e2e.py")
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit("bench/score_e2e.py is missing")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(argv)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Time the pure scoring; the end-to-end mode is provided by the app side."""
+    """Time the pure scoring, or hand over to the end-to-end bench."""
+    argv = sys.argv[1:] if argv is None else argv
+    if "--end-to-end" in argv:
+        end_to_end([a for a in argv if a != "--end-to-end"])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--end-to-end", action="store_true", help="feature SQL + snapshots")
     args = parser.parse_args(argv)
-    if args.end_to_end:
-        parser.error("the end-to-end mode is added by the app side (app/services/scoring.py)")
     n = args.customers
     print(f"cores={os.cpu_count()} customers={n:,}")
     features = synthetic_features(n)
@@ -108,7 +130,9 @@ def main(argv: list[str] | None = None) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak traced memory of one scoring: {peak / 2**20:.0f} MiB; process max RSS {rss:.0f} MiB")
+    print(
+        f"peak traced memory of one scoring: {peak / 2**20:.0f} MiB; process max RSS {rss:.0f} MiB"
+    )
     print(f"explain(0): {result.explain(0)}")
 
 

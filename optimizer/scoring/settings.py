@@ -39,7 +39,7 @@ class ScoringSettings:
     dormant_rate_share: float = (
         0.0  # a dropped-out customer still buys at this x its rate
     )
-    fit_sample_size: int = 25_000
+    fit_sample_size: int = 10_000
     regularity_gaps: float = 3.0
 
     # service gap

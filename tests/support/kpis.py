@@ -148,3 +148,21 @@ def kpi_world() -> dict[str, Any]:
     db.session.add(plan)
     db.session.flush()
     return w
+
+
+def ensure_scores(today: date) -> int:
+    """Score the demo company for `today` unless it already is (for the live browser server)."""
+    import sqlalchemy as sa
+
+    from app.demo.loader import demo_company_id
+    from app.services import scoring
+
+    company_id = demo_company_id()
+    done = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            ScoreSnapshot.company_id == company_id, ScoreSnapshot.score_date == today
+        )
+    )
+    if not done:
+        scoring.score_company(session=db.session, company_id=company_id, day=today)
+    return int(company_id or 0)

@@ -12,7 +12,8 @@ the customer's average ticket (big buyers leave less often), fitted by maximum l
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,21 @@ class CyclePopulation:
     spend_effect: float = 0.0  # change of ln(dropout odds) per sd of ln(average ticket)
     spend_log_mean: float = 0.0  # ln(average ticket) standardisation of the fit
     spend_log_sd: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict, so a nightly job can store the fit and reuse it."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["segment_log_cycle"] = [float(v) for v in self.segment_log_cycle]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CyclePopulation:
+        """Inverse of ``to_dict``."""
+        values = dict(data)
+        values["segment_log_cycle"] = np.asarray(
+            values["segment_log_cycle"], dtype=np.float64
+        )
+        return cls(**values)
 
 
 @dataclass(frozen=True, eq=False)

@@ -433,3 +433,14 @@ def test_card_and_snapshot_columns() -> None:
         "mix_points",
     }
     assert all(len(v) == 2 for v in cols.values())
+
+
+def test_population_round_trips_through_json() -> None:
+    pop = population(cycle=12.0)
+    again = CyclePopulation.from_dict(json.loads(json.dumps(pop.to_dict())))
+    assert again.to_dict() == pop.to_dict()
+    f = features(1, **regular(5, 12.0, since_last=20.0))
+    assert (
+        score(f, population=again).lapse_risk[0]
+        == score(f, population=pop).lapse_risk[0]
+    )

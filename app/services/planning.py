@@ -26,6 +26,7 @@ from app.models import (
     Customer,
     Plan,
     PlanStatus,
+    PlanStop,
     Role,
     StopStatus,
     User,
@@ -34,7 +35,7 @@ from app.services import routing
 from app.services.routing import CandidateInfo, PlanningConfig, PlanningError
 from optimizer.agenda import AgendaCustomer, WorkDay
 from optimizer.agenda import Appointment as AgendaAppointment
-from optimizer.model import Location, TimeWindow
+from optimizer.model import DayRoute, Location, TimeWindow
 from optimizer.replan import RouteDiff
 from optimizer.replan import replan_rest_of_day as _replan
 
@@ -101,22 +102,35 @@ def _week_appointments(rep: User, days: list[date]) -> dict[int, list[AgendaAppo
 
 def _weekly_opening(hours: Mapping[str, Any] | None) -> tuple[tuple[TimeWindow, ...], ...]:
     """Return seven days of up to two opening intervals (Monday first)."""
+    return _opening_windows(routing.week_intervals(hours))
+
+
+@functools.lru_cache(maxsize=4096)
+def _opening_windows(table: tuple[tuple[tuple[int, int], ...], ...]) -> tuple[tuple[TimeWindow, ...], ...]:
+    """Build the agenda's opening windows once per distinct weekly table."""
     week = []
-    for weekday in range(7):
-        spans = routing.opening_intervals(hours, weekday)
+    for spans in table:
         if len(spans) > 2:
-            spans = [spans[0], (spans[1][0], spans[-1][1])]
+            spans = (spans[0], (spans[1][0], spans[-1][1]))
         week.append(tuple(TimeWindow(a, b) for a, b in spans))
     return tuple(week)
 
 
 def week_customers(
-    *, rep: User, day: date, days: list[date], config: PlanningConfig
+    *,
+    rep: User,
+    day: date,
+    days: list[date],
+    config: PlanningConfig,
+    customers: list[routing.CustomerFacts] | None = None,
+    scores: Mapping[int, routing.ScoreFacts] | None = None,
 ) -> tuple[tuple[AgendaCustomer, ...], dict[str, CandidateInfo]]:
     """Map the rep's field portfolio to the agenda's customers, with their scores."""
-    customers = routing.field_customers(rep=rep)
+    if customers is None:
+        customers = routing.field_customers(rep=rep)
     ids = [c.id for c in customers]
-    scores = routing.scores_for(company_id=rep.company_id, day=day, customer_ids=ids)
+    if scores is None:
+        scores = routing.scores_for(company_id=rep.company_id, day=day, customer_ids=ids)
     last = _last_visits(rep, day, ids)
     appts = _week_appointments(rep, days)
     out, info = [], {}
@@ -128,7 +142,7 @@ def week_customers(
         out.append(
             AgendaCustomer(
                 id=str(cust.id),
-                location=Location(cust.latitude, cust.longitude),  # type: ignore[arg-type]
+                location=Location(cust.latitude, cust.longitude),
                 priority=max(snap.total if snap else 0.0, 0.0),
                 frequency_days=max(1, cust.visit_frequency_days),
                 days_since_visit=None if seen is None else (day - seen).days,
@@ -142,14 +156,20 @@ def week_customers(
     return tuple(out), info
 
 
-def _week_work(rep: User, day: date, config: PlanningConfig) -> tuple[WeekWork | None, dict[str, CandidateInfo]]:
+def _week_work(
+    rep: User,
+    day: date,
+    config: PlanningConfig,
+    customers: list[routing.CustomerFacts],
+    scores: Mapping[int, routing.ScoreFacts],
+) -> tuple[WeekWork | None, dict[str, CandidateInfo]]:
     """Return the week agenda's inputs for the working days after ``day``."""
     if not config.week_agenda or config.horizon_days < 2:
         return None, {}
     template = routing.rep_day(rep.work_profile)
     later = routing.working_days_after(day, config.horizon_days - 1, lambda d: rep_works(rep, d))
     dates = [day, *later]
-    customers, info = week_customers(rep=rep, day=day, days=dates, config=config)
+    agenda, info = week_customers(rep=rep, day=day, days=dates, config=config, customers=customers, scores=scores)
     frozen = tuple(
         (plan.plan_date, routing.route_from_plan(plan))
         for plan in db.session.scalars(sa.select(Plan).where(Plan.user_id == rep.id, Plan.plan_date.in_(later)))
@@ -157,7 +177,7 @@ def _week_work(rep: User, day: date, config: PlanningConfig) -> tuple[WeekWork |
     )
     work = WeekWork(
         days=tuple(WorkDay(d, template) for d in dates),
-        customers=customers,
+        customers=agenda,
         frozen=frozen,
         seconds_per_day=config.agenda_seconds_per_day,
     )
@@ -183,10 +203,12 @@ def prepare_rep(*, rep: User, day: date, config: PlanningConfig, week: bool = Tr
     if not rep.active:
         raise PlanningError("inactive_rep")
     template = routing.rep_day(rep.work_profile)
-    cands = routing.build_candidates(rep=rep, day=day, config=config)
+    customers = routing.field_customers(rep=rep)
+    scores = routing.scores_for(company_id=rep.company_id, day=day, customer_ids=[c.id for c in customers])
+    cands = routing.build_candidates(rep=rep, day=day, config=config, customers=customers, scores=scores)
     provider = travel_provider(config.osrm_url)
     problem = routing.day_problem(template, cands.candidates, provider)
-    week_work, week_info = _week_work(rep, day, config) if week else (None, {})
+    week_work, week_info = _week_work(rep, day, config, customers, scores) if week else (None, {})
     work = RepWork(
         user_id=rep.id,
         day=day,
@@ -211,42 +233,64 @@ class RepOutcome:
     drafts: int
 
 
-def _write_day(rep: User, prepared: Prepared, result: RepResult, *, config: PlanningConfig, run_id: int | None, source: str) -> tuple[Plan, bool]:
-    """Replace the day's plan unless the rep has started it."""
-    plan = routing.get_or_new_plan(rep=rep, day=prepared.day)
-    if plan.id is not None and routing.is_locked(plan):
-        return plan, True
+@dataclass(frozen=True)
+class _Draft:
+    """One date to write: its route, the candidates' facts, and the plan status it gets."""
+
+    day: date
+    route: DayRoute
+    info: Mapping[str, CandidateInfo]
+    status: PlanStatus
+    source: str
+
+
+def _drafts(prepared: Prepared, result: RepResult, source: str) -> list[_Draft]:
+    """Return the day (PLANNED) and the later days of the week agenda (DRAFT) to write."""
     assert result.route is not None
-    routing.fill_plan(plan, result.route, prepared.info)
-    plan.status = PlanStatus.PLANNED
-    plan.source = source
-    plan.revision = (plan.revision or 0) + 1
-    plan.settings_version = config.settings_version
-    plan.run_id = run_id
-    db.session.add(plan)
-    return plan, False
+    out = [_Draft(prepared.day, result.route, prepared.info, PlanStatus.PLANNED, source)]
+    for agenda_day in result.week.days if result.week is not None else ():
+        if not agenda_day.frozen and agenda_day.date != prepared.day:
+            out.append(_Draft(agenda_day.date, agenda_day.route, prepared.week_info, PlanStatus.DRAFT, "agenda"))
+    return out
 
 
-def _write_week(rep: User, prepared: Prepared, result: RepResult, *, config: PlanningConfig, run_id: int | None) -> int:
-    """Save each later date of the week agenda as a DRAFT plan; return how many."""
-    if result.week is None:
-        return 0
-    count = 0
-    for agenda_day in result.week.days:
-        if agenda_day.frozen or agenda_day.date == prepared.day:
+def _write_plans(rep: User, drafts: list[_Draft], *, config: PlanningConfig, run_id: int | None) -> tuple[dict[date, Plan], set[date]]:
+    """Replace the rep's plans of these dates in a few statements; keep plans under way."""
+    existing = {
+        p.plan_date: p
+        for p in db.session.scalars(
+            sa.select(Plan).where(Plan.user_id == rep.id, Plan.plan_date.in_([d.day for d in drafts]))
+        )
+    }
+    written: dict[date, Plan] = {}
+    kept: set[date] = set()
+    for d in drafts:
+        plan = existing.get(d.day)
+        if plan is not None and routing.is_locked(plan):
+            kept.add(d.day)
             continue
-        plan = routing.get_or_new_plan(rep=rep, day=agenda_day.date)
-        if plan.id is not None and routing.is_locked(plan):
-            continue
-        routing.fill_plan(plan, agenda_day.route, prepared.week_info)
-        plan.status = PlanStatus.DRAFT
-        plan.source = "agenda"
+        if plan is None:
+            plan = Plan(company_id=rep.company_id, user_id=rep.id, plan_date=d.day, revision=0)
+            db.session.add(plan)
+        routing.set_totals(plan, d.route, d.info)
+        plan.status, plan.source = d.status, d.source
         plan.revision = (plan.revision or 0) + 1
-        plan.settings_version = config.settings_version
-        plan.run_id = run_id
-        db.session.add(plan)
-        count += 1
-    return count
+        plan.settings_version, plan.run_id = config.settings_version, run_id
+        written[d.day] = plan
+    db.session.flush()
+    ids = [p.id for p in written.values()]
+    if ids:
+        db.session.execute(sa.delete(PlanStop).where(PlanStop.plan_id.in_(ids)))
+        rows = [
+            {**row, "plan_id": written[d.day].id}
+            for d in drafts if d.day in written
+            for row in routing.stop_rows(d.route, d.info)
+        ]
+        if rows:
+            db.session.execute(sa.insert(PlanStop), rows)
+        for plan in written.values():
+            db.session.expire(plan, ["stops"])
+    return written, kept
 
 
 def write_result(
@@ -255,11 +299,16 @@ def write_result(
     """Store a solved rep: the day as PLANNED, the following days as DRAFT; flush only."""
     if result.error is not None or result.route is None:
         raise PlanningError(result.error or "no_route")
-    plan, kept = _write_day(rep, prepared, result, config=config, run_id=run_id, source=source)
-    drafts = _write_week(rep, prepared, result, config=config, run_id=run_id)
-    db.session.flush()
-    visits = sum(1 for s in plan.stops if s.kind == "visit")
-    return RepOutcome(rep.id, plan, kept, visits, len(plan.dropped or []), drafts)
+    drafts = _drafts(prepared, result, source)
+    written, kept = _write_plans(rep, drafts, config=config, run_id=run_id)
+    if prepared.day in kept:
+        plan = routing.get_or_new_plan(rep=rep, day=prepared.day)
+        visits, dropped = sum(1 for s in plan.stops if s.kind == "visit"), len(plan.dropped or [])
+    else:
+        plan = written[prepared.day]
+        visits = sum(1 for s in result.route.stops if s.kind == "visit")
+        dropped = len(result.route.dropped)
+    return RepOutcome(rep.id, plan, prepared.day in kept, visits, dropped, len(written) - (prepared.day in written))
 
 
 def plan_rep(*, rep: User, day: date, config: PlanningConfig | None = None, run_id: int | None = None, source: str = "manual", week: bool = True) -> RepOutcome:

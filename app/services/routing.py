@@ -8,10 +8,11 @@ Candidate ids are customer ids as strings, so a route maps straight back to cust
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -144,19 +145,43 @@ def _clock(text: str) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
+HoursKey = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+def _hours_key(opening_hours: Mapping[str, Any] | None) -> HoursKey:
+    """Return a hashable copy of an opening-hours document (most customers share a few)."""
+    return tuple(
+        (day, tuple((str(a), str(b)) for a, b in spans or ()))
+        for day, spans in sorted((opening_hours or {}).items())
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _week_table(key: HoursKey) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """Return the sorted, merged opening intervals of each weekday (Monday first)."""
+    doc = dict(key)
+    week = []
+    for name in WEEKDAYS:
+        merged: list[tuple[int, int]] = []
+        for a, b in sorted((_clock(a), _clock(b)) for a, b in doc.get(name, ())):
+            if b <= a:
+                continue
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        week.append(tuple(merged))
+    return tuple(week)
+
+
+def week_intervals(opening_hours: Mapping[str, Any] | None) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """Return the opening intervals of all seven weekdays at once (Monday first)."""
+    return _week_table(_hours_key(opening_hours))
+
+
 def opening_intervals(opening_hours: Mapping[str, Any] | None, weekday: int) -> list[tuple[int, int]]:
     """Return the day's opening intervals, sorted and merged (empty: closed that day)."""
-    raw = (opening_hours or {}).get(WEEKDAYS[weekday]) or []
-    spans = sorted((_clock(a), _clock(b)) for a, b in raw)
-    merged: list[tuple[int, int]] = []
-    for a, b in spans:
-        if b <= a:
-            continue
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
+    return list(_week_table(_hours_key(opening_hours))[weekday])
 
 
 def service_windows(
@@ -194,8 +219,42 @@ class CandidateSet:
     info: Mapping[str, CandidateInfo] = field(default_factory=dict)
 
 
-def scores_for(*, company_id: int, day: date, customer_ids: Iterable[int] | None = None) -> dict[int, ScoreSnapshot]:
-    """Return the day's snapshots by customer id (falling back to the latest earlier day)."""
+class ScoreFacts(NamedTuple):
+    """The two numbers of a day's snapshot planning needs (not its JSON explanations)."""
+
+    total: float
+    flags: int
+
+
+class CustomerFacts(NamedTuple):
+    """The columns of a customer planning needs, read without building ORM objects."""
+
+    id: int
+    latitude: float
+    longitude: float
+    opening_hours: dict[str, Any] | None
+    service_minutes: int
+    visit_frequency_days: int
+    delivery_weekdays: int
+
+    def delivers_on(self, weekday: int) -> bool:
+        """Tell whether goods can be delivered on a weekday (Monday = 0)."""
+        return bool(self.delivery_weekdays >> weekday & 1)
+
+
+FACT_COLUMNS = (
+    Customer.id,
+    Customer.latitude,
+    Customer.longitude,
+    Customer.opening_hours,
+    Customer.service_minutes,
+    Customer.visit_frequency_days,
+    Customer.delivery_weekdays,
+)
+
+
+def scores_for(*, company_id: int, day: date, customer_ids: Iterable[int] | None = None) -> dict[int, ScoreFacts]:
+    """Return the day's scores by customer id (falling back to the latest earlier day)."""
     score_day = db.session.scalar(
         sa.select(sa.func.max(ScoreSnapshot.score_date)).where(
             ScoreSnapshot.company_id == company_id, ScoreSnapshot.score_date <= day
@@ -203,29 +262,38 @@ def scores_for(*, company_id: int, day: date, customer_ids: Iterable[int] | None
     )
     if score_day is None:
         return {}
-    query = sa.select(ScoreSnapshot).where(
+    query = sa.select(ScoreSnapshot.customer_id, ScoreSnapshot.total, ScoreSnapshot.flags).where(
         ScoreSnapshot.company_id == company_id, ScoreSnapshot.score_date == score_day
     )
     if customer_ids is not None:
         query = query.where(ScoreSnapshot.customer_id.in_(list(customer_ids)))
-    return {s.customer_id: s for s in db.session.scalars(query)}
+    return {cid: ScoreFacts(total, flags) for cid, total, flags in db.session.execute(query)}
 
 
-def field_customers(*, rep: User) -> list[Customer]:
+def field_customers(*, rep: User) -> list[CustomerFacts]:
     """Return the rep's active field customers that can be put on a map."""
-    return list(
-        db.session.scalars(
-            sa.select(Customer)
-            .where(
-                Customer.owner_id == rep.id,
-                Customer.active.is_(True),
-                Customer.channel == Channel.FIELD,
-                Customer.latitude.is_not(None),
-                Customer.longitude.is_not(None),
-            )
-            .order_by(Customer.id)
+    rows = db.session.execute(
+        sa.select(*FACT_COLUMNS)
+        .where(
+            Customer.owner_id == rep.id,
+            Customer.active.is_(True),
+            Customer.channel == Channel.FIELD,
+            Customer.latitude.is_not(None),
+            Customer.longitude.is_not(None),
+        )
+        .order_by(Customer.id)
+    )
+    return [CustomerFacts(*row) for row in rows]
+
+
+def customer_facts(ids: Iterable[int]) -> dict[int, CustomerFacts]:
+    """Return the facts of some customers that have a position, by id."""
+    rows = db.session.execute(
+        sa.select(*FACT_COLUMNS).where(
+            Customer.id.in_(list(ids)), Customer.latitude.is_not(None), Customer.longitude.is_not(None)
         )
     )
+    return {row[0]: CustomerFacts(*row) for row in rows}
 
 
 def carried_over(*, rep: User, day: date) -> set[int]:
@@ -265,7 +333,7 @@ def appointments_for(*, rep: User, day: date) -> list[Appointment]:
     )
 
 
-def _policy_prize(snap: ScoreSnapshot | None, policy: str, collect_prize: float) -> tuple[float, str] | None:
+def _policy_prize(snap: ScoreFacts | None, policy: str, collect_prize: float) -> tuple[float, str] | None:
     """Apply the collection policy: None leaves the customer out of the day."""
     score = snap.total if snap is not None else 0.0
     if snap is None or not snap.flags & COLLECTION or policy == "allow":
@@ -276,12 +344,12 @@ def _policy_prize(snap: ScoreSnapshot | None, policy: str, collect_prize: float)
 
 
 def _ranked(
-    customers: Sequence[Customer], scores: Mapping[int, ScoreSnapshot], config: PlanningConfig, carried: set[int]
-) -> list[tuple[Customer, CandidateInfo]]:
+    customers: Sequence[CustomerFacts], scores: Mapping[int, ScoreFacts], config: PlanningConfig, carried: set[int]
+) -> list[tuple[CustomerFacts, CandidateInfo]]:
     """Pick the top-N by score plus the carried-over customers, policy applied."""
     positive = sorted(s.total for s in scores.values() if s.total > 0)
     collect_prize = positive[len(positive) // 2] if positive else 1.0
-    rows: list[tuple[Customer, CandidateInfo]] = []
+    rows: list[tuple[CustomerFacts, CandidateInfo]] = []
     for cust in customers:
         priced = _policy_prize(scores.get(cust.id), config.collection_policy, collect_prize)
         if priced is None:
@@ -298,23 +366,36 @@ def _ranked(
     return top
 
 
-def build_candidates(*, rep: User, day: date, config: PlanningConfig) -> CandidateSet:
+def build_candidates(
+    *,
+    rep: User,
+    day: date,
+    config: PlanningConfig,
+    customers: Sequence[CustomerFacts] | None = None,
+    scores: Mapping[int, ScoreFacts] | None = None,
+) -> CandidateSet:
     """Return the rep's candidates for a date: best scores, carried-over and appointments."""
-    customers = field_customers(rep=rep)
-    scores = scores_for(company_id=rep.company_id, day=day, customer_ids=[c.id for c in customers])
+    if customers is None:
+        customers = field_customers(rep=rep)
+    if scores is None:
+        scores = scores_for(company_id=rep.company_id, day=day, customer_ids=[c.id for c in customers])
     chosen = _ranked(customers, scores, config, carried_over(rep=rep, day=day))
     by_id = {c.id: c for c in customers}
     cands: dict[str, Candidate] = {}
     info: dict[str, CandidateInfo] = {}
-    for appt in appointments_for(rep=rep, day=day):
-        cust = by_id.get(appt.customer_id) or db.session.get(Customer, appt.customer_id)
-        if cust is None or not cust.has_position:
+    appts = appointments_for(rep=rep, day=day)
+    missing = [a.customer_id for a in appts if a.customer_id not in by_id]
+    if missing:
+        by_id.update(customer_facts(missing))
+    for appt in appts:
+        cust = by_id.get(appt.customer_id)
+        if cust is None:
             continue
         snap = scores.get(cust.id)
         key = str(cust.id)
         cands[key] = Candidate(
             key,
-            Location(cust.latitude, cust.longitude),  # type: ignore[arg-type]
+            Location(cust.latitude, cust.longitude),
             max(snap.total if snap else 0.0, 0.0),
             cust.service_minutes * 60,
             (TimeWindow(appt.window_start_s, max(appt.window_start_s, appt.window_end_s)),),
@@ -328,7 +409,7 @@ def build_candidates(*, rep: User, day: date, config: PlanningConfig) -> Candida
         service_s = cust.service_minutes * 60
         cands[key] = Candidate(
             key,
-            Location(cust.latitude, cust.longitude),  # type: ignore[arg-type]
+            Location(cust.latitude, cust.longitude),
             meta.score,
             service_s,
             service_windows(cust.opening_hours, day.weekday(), service_s),
@@ -358,6 +439,45 @@ def dropped_rows(route: DayRoute, info: Mapping[str, CandidateInfo]) -> list[dic
     ]
 
 
+def stop_rows(
+    route: DayRoute, info: Mapping[str, CandidateInfo], *, pinned: Iterable[str] = (), first_seq: int = 0
+) -> list[dict[str, Any]]:
+    """Return the ``plan_stops`` values of a route, in order (without ``plan_id``)."""
+    pinned_ids = set(pinned)
+    rows = []
+    for seq, stop in enumerate(route.stops, start=first_seq):
+        cid = stop.candidate_id
+        meta = info.get(cid) if cid else None
+        rows.append({
+            "seq": seq,
+            "kind": stop.kind,
+            "customer_id": int(cid) if cid else None,
+            "arrival_s": stop.arrival_s,
+            "wait_s": stop.wait_s,
+            "start_s": stop.start_s,
+            "departure_s": stop.departure_s,
+            "travel_s": stop.travel_s,
+            "travel_m": stop.travel_m,
+            "score": meta.score if meta else None,
+            "pinned": bool(cid and cid in pinned_ids),
+            "appointment": bool(meta and meta.purpose == "appointment"),
+            "status": StopStatus.PENDING,
+        })
+    return rows
+
+
+def set_totals(plan: Plan, route: DayRoute, info: Mapping[str, CandidateInfo], *, keep_start: bool = False) -> None:
+    """Copy the route's totals and dropped candidates onto the plan."""
+    if not keep_start:
+        plan.start_s = route.departure_s
+    plan.end_s = route.end_arrival_s
+    plan.total_m = route.total_m
+    plan.driving_s = route.driving_s
+    plan.working_s = route.working_s
+    plan.prize = route.prize
+    plan.dropped = dropped_rows(route, info)
+
+
 def fill_plan(
     plan: Plan,
     route: DayRoute,
@@ -366,39 +486,14 @@ def fill_plan(
     pinned: Iterable[str] = (),
     keep_done: bool = False,
 ) -> None:
-    """Write a route into a plan: totals, dropped list and its stops, in order."""
-    pinned_ids = set(pinned)
-    kept = [s for s in plan.stops if keep_done and s.status == StopStatus.DONE]
+    """Write a route into a plan (ORM): totals, dropped list and stops, finished ones kept first."""
+    kept = [s for s in plan.stops if keep_done and s.status != StopStatus.PENDING]
+    for seq, stop in enumerate(kept):
+        stop.seq = seq
     plan.stops[:] = kept
-    seq = len(kept)
-    for stop in route.stops:
-        cid = stop.candidate_id
-        meta = info.get(cid) if cid else None
-        plan.stops.append(
-            PlanStop(
-                seq=seq,
-                kind=stop.kind,
-                customer_id=int(cid) if cid else None,
-                arrival_s=stop.arrival_s,
-                wait_s=stop.wait_s,
-                start_s=stop.start_s,
-                departure_s=stop.departure_s,
-                travel_s=stop.travel_s,
-                travel_m=stop.travel_m,
-                score=meta.score if meta else None,
-                pinned=cid in pinned_ids if cid else False,
-                appointment=bool(meta and meta.purpose == "appointment"),
-            )
-        )
-        seq += 1
-    if not keep_done:
-        plan.start_s = route.departure_s
-    plan.end_s = route.end_arrival_s
-    plan.total_m = route.total_m
-    plan.driving_s = route.driving_s
-    plan.working_s = route.working_s
-    plan.prize = route.prize
-    plan.dropped = dropped_rows(route, info)
+    for row in stop_rows(route, info, pinned=pinned, first_seq=len(kept)):
+        plan.stops.append(PlanStop(**row))
+    set_totals(plan, route, info, keep_start=keep_done)
 
 
 def get_or_new_plan(*, rep: User, day: date) -> Plan:

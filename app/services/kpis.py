@@ -210,7 +210,9 @@ def _money_sum(condition: Any) -> Any:
     return sa.cast(sa.func.sum(sa.case((condition, Order.total), else_=0)), sa.Float)
 
 
-def load_facts(flt: KpiFilter, only: set[int] | None = None) -> dict[int, CustomerFacts]:
+def load_facts(
+    flt: KpiFilter, only: set[int] | None = None
+) -> dict[int, CustomerFacts]:
     """Facts for every customer of the filtered base (or of `only`), in five grouped queries."""
     base = _customer_base(flt, only)
     rows = db.session.execute(
@@ -279,7 +281,9 @@ def _add_orders(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> N
     _add_order_weeks(facts, base, flt)
 
 
-def _add_order_windows(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:
+def _add_order_windows(
+    facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter
+) -> None:
     window = timedelta(days=ACTIVE_WINDOW_DAYS)
     before_last = flt.start - timedelta(days=1)
     before_first = before_last - window + timedelta(days=1)
@@ -310,7 +314,9 @@ def _add_order_windows(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilte
         f.bought_last_month = bool(prev_m)
 
 
-def _add_order_weeks(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:
+def _add_order_weeks(
+    facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter
+) -> None:
     ends = week_ends(flt.end)
     # One more week end than the trend: churn in week k compares the week ends k-1 and k.
     all_ends = [ends[0] - timedelta(days=7), *ends]
@@ -587,7 +593,8 @@ def _segment_rep(
 
 
 def plan_vs_done(flt: KpiFilter) -> list[DayRow]:
-    """Per rep and day of the period: planned, visited, skipped, unplanned, orders, km, far check-ins."""
+    """Per rep and day: planned and skipped stops; visits made (and how many off the plan),
+    orders and their value, planned km and far check-ins."""
     rows: dict[tuple[int, date], DayRow] = {}
 
     def row(uid: int, day: date) -> DayRow:
@@ -605,7 +612,6 @@ def plan_vs_done(flt: KpiFilter) -> list[DayRow]:
     for uid, day, status, n in db.session.execute(stops):
         r = row(uid, day)
         r.planned += n
-        r.visited += n if status == StopStatus.DONE else 0
         r.skipped += n if status == StopStatus.SKIPPED else 0
     if not flt.segment:  # a route's kilometres cannot be split by segment
         km = sa.select(Plan.user_id, Plan.plan_date, Plan.total_m).where(
@@ -620,6 +626,7 @@ def plan_vs_done(flt: KpiFilter) -> list[DayRow]:
         sa.select(
             Contact.user_id,
             Contact.contact_date,
+            sa.func.sum(sa.case((_visited(), 1), else_=0)),
             sa.func.sum(
                 sa.case((sa.and_(Contact.planned.is_(False), _visited()), 1), else_=0)
             ),
@@ -643,9 +650,10 @@ def plan_vs_done(flt: KpiFilter) -> list[DayRow]:
         Contact.customer_id,
         Contact.user_id,
     )
-    for uid, day, unplanned, orders, value, far in db.session.execute(visits):
+    for uid, day, visited, unplanned, orders, value, far in db.session.execute(visits):
         r = row(uid, day)
-        r.unplanned, r.orders, r.order_value, r.far_check_ins = (
+        r.visited, r.unplanned, r.orders, r.order_value, r.far_check_ins = (
+            visited,
             unplanned,
             orders,
             value or 0.0,
@@ -687,21 +695,21 @@ def contact_customer_ids(
 ) -> dict[int, int]:
     """Customers behind a plan-versus-done or no-sale figure, with how many contacts/stops each."""
     first, last = (day, day) if day else (flt.start, flt.end)
-    if kind in ("planned", "visited", "skipped"):
+    if kind in ("planned", "skipped"):
         stmt = (
             sa.select(PlanStop.customer_id, sa.func.count())
             .join(Plan, Plan.id == PlanStop.plan_id)
             .where(PlanStop.kind == "visit", Plan.plan_date.between(first, last))
         )
-        if kind != "planned":
-            status = StopStatus.DONE if kind == "visited" else StopStatus.SKIPPED
-            stmt = stmt.where(PlanStop.status == status)
+        if kind == "skipped":
+            stmt = stmt.where(PlanStop.status == StopStatus.SKIPPED)
         stmt = _segment_rep(stmt, flt, PlanStop.customer_id, Plan.user_id)
         if user_id:
             stmt = stmt.where(Plan.user_id == user_id)
         stmt = stmt.group_by(PlanStop.customer_id)
     else:
         conditions = {
+            "visited": sa.and_(Contact.kind == ContactKind.VISIT, _visited()),
             "unplanned": sa.and_(
                 Contact.kind == ContactKind.VISIT,
                 Contact.planned.is_(False),
@@ -835,7 +843,9 @@ def build_dashboard(flt: KpiFilter, top: int = 10) -> Dashboard:
         days=plan_vs_done(flt),
         no_sale=no_sale_reasons(flt),
         trends=trends(facts, flt.end),
-        at_risk=sorted((f for f in values if f.at_risk), key=lambda f: (f.health, f.name))[:top],
+        at_risk=sorted(
+            (f for f in values if f.at_risk), key=lambda f: (f.health, f.name)
+        )[:top],
         in_gap=sorted((f for f in values if f.in_gap), key=_gap_order)[:top],
         runs=latest_runs(flt.scope),
         names=names,
@@ -858,7 +868,15 @@ FACT_LISTS = {
         for s in STATUSES
     },
 }
-CONTACT_LISTS = ("planned", "visited", "skipped", "unplanned", "orders", "far", "no_sale")
+CONTACT_LISTS = (
+    "planned",
+    "visited",
+    "skipped",
+    "unplanned",
+    "orders",
+    "far",
+    "no_sale",
+)
 
 
 @dataclass
@@ -889,7 +907,9 @@ def customer_list(
         return [ListRow(f, names.get(f.owner_id or 0, "—")) for f in facts]
     if key not in CONTACT_LISTS:
         raise KeyError(key)
-    counts = contact_customer_ids(flt, kind=key, day=day, user_id=user_id, reason=reason)
+    counts = contact_customer_ids(
+        flt, kind=key, day=day, user_id=user_id, reason=reason
+    )
     facts = _facts_for(flt, set(counts))
     rows = [
         ListRow(facts[cid], names.get(facts[cid].owner_id or 0, "—"), n)

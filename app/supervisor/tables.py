@@ -33,7 +33,7 @@ LIST_TITLES: dict[str, Any] = {
     "status_lapse": _l("Map: purchase lapse"),
     "status_rescue": _l("Map: rescue"),
     "planned": _l("Planned visits"),
-    "visited": _l("Visited as planned"),
+    "visited": _l("Visits made"),
     "skipped": _l("Skipped visits"),
     "unplanned": _l("Unplanned visits"),
     "orders": _l("Visits with an order"),

@@ -129,8 +129,10 @@ def test_plan_versus_done(world):
         12.5,
         1,
     )
-    assert rows[(a, date(2026, 11, 20))].unplanned == 1
+    assert (rows[(a, date(2026, 11, 20))].visited, rows[(a, date(2026, 11, 20))].unplanned) == (1, 1)
     assert rows[(b, date(2026, 11, 21))].unplanned == 1
+    visited = kpis.contact_customer_ids(flt, kind="visited", day=TODAY, user_id=a)
+    assert visited == {world["ok"].id: 1}
     assert len(rows) == 3
     skipped = kpis.contact_customer_ids(flt, kind="skipped", day=TODAY, user_id=a)
     assert skipped == {world["gap"].id: 1}

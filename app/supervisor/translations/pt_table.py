@@ -20,7 +20,7 @@ PT = {
     "Map: purchase lapse": "Mapa: ruptura de positivação",
     "Map: rescue": "Mapa: resgate",
     "Planned visits": "Visitas planejadas",
-    "Visited as planned": "Visitados conforme o plano",
+    "Visits made": "Visitas feitas",
     "Skipped visits": "Visitas puladas",
     "Unplanned visits": "Visitas fora do plano",
     "Visits with an order": "Visitas com pedido",

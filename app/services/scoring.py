@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import CompanySettings, ScoreSnapshot
+from app.services.scoring_copy import insert_rows, to_json
 from app.services.scoring_features import CompanyFeatures, extract
 from optimizer.scoring import COMPONENTS, ScoringResult, ScoringSettings, score
 
-WRITE_BATCH = 5_000
 Progress = Callable[[str], None]
 
 
@@ -93,6 +93,21 @@ def offers_of(result: ScoringResult, i: int) -> list[dict[str, Any]]:
     return _Plain(result).offers(i)
 
 
+SNAPSHOT_COLUMNS = (
+    "company_id",
+    "customer_id",
+    "score_date",
+    "total",
+    "flags",
+    "components",
+    "reasons",
+    "offers",
+    "cycle_days",
+    "settings_version",
+    "created_at",
+)
+
+
 def snapshot_rows(
     result: ScoringResult,
     *,
@@ -103,7 +118,7 @@ def snapshot_rows(
     stop: int | None = None,
     plain: _Plain | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Snapshot rows (dicts for a bulk insert) of customers ``start:stop``."""
+    """Snapshot rows (column -> value) of customers ``start:stop``."""
     now = datetime.now(UTC)
     p = plain or _Plain(result)
     for i in range(start, len(p.ids) if stop is None else stop):
@@ -122,30 +137,31 @@ def snapshot_rows(
         }
 
 
+def _stored(row: dict[str, Any], dialect: str) -> tuple[Any, ...]:
+    """A snapshot row as the driver stores it: JSON as text; on SQLite, dates as ISO text."""
+    values = dict(row)
+    for key in ("components", "reasons", "offers"):
+        values[key] = to_json(values[key])
+    created = values["created_at"].astimezone(UTC).replace(tzinfo=None)
+    if dialect == "sqlite":
+        values["score_date"] = values["score_date"].isoformat()
+        values["created_at"] = created.strftime("%Y-%m-%d %H:%M:%S.%f")
+    else:
+        values["created_at"] = created
+    return tuple(values[c] for c in SNAPSHOT_COLUMNS)
+
+
 def write_snapshots(
     *, session: Session, result: ScoringResult, company_id: int, day: date, version: int
 ) -> int:
-    """Replace the company's snapshots of ``day`` with the result's, in bulk inserts."""
+    """Replace the company's snapshots of ``day`` with the result's, with one bulk insert."""
     session.execute(
         sa.delete(ScoreSnapshot).where(ScoreSnapshot.company_id == company_id, ScoreSnapshot.score_date == day)
     )
-    n = result.features.size
-    plain = _Plain(result)
-    for start in range(0, n, WRITE_BATCH):
-        rows = list(
-            snapshot_rows(
-                result,
-                company_id=company_id,
-                day=day,
-                version=version,
-                start=start,
-                stop=min(n, start + WRITE_BATCH),
-                plain=plain,
-            )
-        )
-        session.execute(sa.insert(ScoreSnapshot), rows)
-    session.flush()
-    return n
+    dialect = session.connection().dialect.name
+    rows = snapshot_rows(result, company_id=company_id, day=day, version=version, plain=_Plain(result))
+    insert_rows(session, ScoreSnapshot.__tablename__, SNAPSHOT_COLUMNS, (_stored(r, dialect) for r in rows))
+    return result.features.size
 
 
 def score_company(

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Contact, Customer, Order, OrderLine, Outcome, Receivable
 from app.services.clock import DEFAULT_TZ
+from app.services.scoring_copy import fetch_columns, fetch_rows
 from optimizer.scoring import ScoringFeatures, ScoringSettings, purchase_history
 
 EPOCH = date(1970, 1, 1)
@@ -45,25 +46,6 @@ def _day_sql(column: Any, dialect: str) -> Any:
     if dialect == "postgresql":
         return sa.type_coerce(column - sa.literal(EPOCH, sa.Date), sa.Integer)
     return sa.cast(sa.func.julianday(column) - 2440587.5, sa.Integer)
-
-
-def _fetch(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
-    """Rows of a select straight from the driver's cursor (no ORM or Row objects: millions of rows)."""
-    connection = session.connection()
-    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def _columns(session: Session, stmt: Any, kinds: str) -> list[np.ndarray]:
-    """Run a numeric select and return its columns ('i' int64, 'f' float64 with NaN for NULL)."""
-    rows = _fetch(session, stmt)
-    table = np.array(rows, dtype=np.float64).reshape(len(rows), len(kinds))
-    return [table[:, k].astype(np.int64) if kind == "i" else table[:, k] for k, kind in enumerate(kinds)]
 
 
 @dataclass(frozen=True)
@@ -136,7 +118,7 @@ def _order_days(session: Session, company_id: int, ref: int, dialect: str) -> li
         .where(Order.company_id == company_id, Order.order_date <= _date(ref))
         .group_by(Order.customer_id, day)
     )
-    cust, days, count, total = _columns(session, stmt, "iiif")
+    cust, days, count, total = fetch_columns(session, stmt, "iiif")
     in_window = (days > window_start).astype(np.float64)
     return [cust, days, count, total, total * in_window]
 
@@ -156,7 +138,7 @@ def _contacts(session: Session, company_id: int, ref: int, dialect: str) -> list
         )
         .group_by(Contact.customer_id)
     )
-    return _columns(session, stmt, "ii")
+    return fetch_columns(session, stmt, "ii")
 
 
 def _receivables(session: Session, company_id: int, ref: int, dialect: str) -> list[np.ndarray]:
@@ -177,7 +159,7 @@ def _receivables(session: Session, company_id: int, ref: int, dialect: str) -> l
         )
         .group_by(Receivable.customer_id)
     )
-    return _columns(session, stmt, "ifff")
+    return fetch_columns(session, stmt, "ifff")
 
 
 def _mix(session: Session, company_id: int, ref: int, dialect: str) -> list[np.ndarray]:
@@ -194,7 +176,7 @@ def _mix(session: Session, company_id: int, ref: int, dialect: str) -> list[np.n
         .where(Order.company_id == company_id, Order.order_date <= _date(ref))
         .group_by(Order.customer_id, OrderLine.category)
     )
-    rows = _fetch(session, stmt)
+    rows = fetch_rows(session, stmt)
     categories = np.array([r[1] for r in rows], dtype=object)
     numbers = np.array([(r[0], r[2], r[3]) for r in rows], dtype=np.int64).reshape(len(rows), 3)
     return [numbers[:, 0], categories, numbers[:, 1], numbers[:, 2]]

@@ -93,3 +93,34 @@ def test_demo_portfolio_features(db_session):
     result = loader.load(seed=7, today=DAY, customer_count=150)
     company = db.session.get(Company, result.company_id)
     assert assert_features_match(company, DAY) == 150
+
+
+def test_bulk_fetch_matches_plain_rows(db_session):
+    """Tests the binary COPY reader (PostgreSQL) against the driver's plain rows, NULLs included."""
+    import sqlalchemy as sa
+
+    from app.models import Receivable
+    from app.services import scoring_copy
+
+    w = small_portfolio()
+    stmt = (
+        sa.select(
+            Receivable.customer_id,
+            sa.func.count(),
+            sa.func.sum(Receivable.amount),
+            sa.func.min(sa.case((Receivable.paid_date.is_(None), Receivable.amount))),
+        )
+        .where(Receivable.company_id == w["company"].id)
+        .group_by(Receivable.customer_id)
+    )
+    got = scoring_copy.fetch_columns(db.session, stmt, "iiff")
+    rows = scoring_copy.fetch_rows(db.session, stmt)
+    want = np.array(rows, dtype=np.float64)
+    for k in range(4):
+        np.testing.assert_allclose(got[k], want[:, k], equal_nan=True)
+    if db.session.connection().dialect.name == "postgresql":
+        cursor = db.session.connection().connection.cursor()
+        sql = scoring_copy._sql(db.session, scoring_copy._binary_select(stmt, "iiff"))
+        with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
+            data = b"".join(bytes(b) for b in copy)
+        assert scoring_copy._parse_binary(data, "iiff") is not None

@@ -132,3 +132,20 @@ def test_week_agenda_saves_draft_days_and_replan_bumps_revision(db_session: obje
     assert result.plan.stops[0].customer_id == first.customer_id
     assert str(first.customer_id) in result.diff.visited
     assert str(first.customer_id) not in [str(s.customer_id) for s in result.plan.stops[1:]]
+
+
+def test_company_osrm_setting_routes_with_osrm(db_session: object) -> None:
+    """Tests that a company's OSRM URL makes plans use OSRM's road times (fake server)."""
+    from tests.support.osrm_server import running_osrm_server
+
+    with running_osrm_server(speed_mps=5.0) as osrm:
+        world = planning_world(reps=1, customers=5, day=MONDAY, settings={"osrm_url": osrm.base_url})
+        config = routing.load_config(company_id=world.company.id)
+        assert config.osrm_url == osrm.base_url
+        prepared = planning.prepare_rep(rep=world.reps[0], day=MONDAY, config=config, week=False)
+        assert osrm.table_calls >= 1
+        outcome = planning.plan_rep(rep=world.reps[0], day=MONDAY, config=config, week=False)
+    assert check_day(prepared.work.problem, routing.route_from_plan(outcome.plan)) == []
+    legs = [s for s in outcome.plan.stops if s.travel_m > 0]
+    assert legs
+    assert all(abs(s.travel_s - s.travel_m / 5.0) <= 2 for s in legs)

@@ -33,6 +33,7 @@ from optimizer.scoring import ScoringFeatures, ScoringSettings, purchase_history
 
 EPOCH = date(1970, 1, 1)
 REVENUE_WINDOW_DAYS = 365
+PG_WORK_MEM = "256MB"
 SERVED_OUTCOMES = (Outcome.ORDER, Outcome.NO_SALE, Outcome.CALLBACK, Outcome.COLLECTED)
 
 
@@ -193,6 +194,9 @@ def extract(
 ) -> CompanyFeatures:
     """Features of every active customer of a company for reference day ``day``."""
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # the two big GROUP BYs (millions of rows) hash in memory instead of spilling to disk
+        session.execute(sa.text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))
     ref = day_number(day)
     cust = _customers(session, company_id)
     ids, n = cust["id"], len(cust["id"])

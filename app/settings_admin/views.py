@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -20,6 +22,19 @@ from app.settings_admin.forms import (
     proposed_settings,
     settings_form_class,
 )
+from optimizer.scoring import COMPONENTS
+
+
+def _proposed_or_errors(form: Any, current: Any, segments: tuple[str, ...]) -> Any:
+    """The proposed settings, or None with the reason shown on the form."""
+    if sum(float(getattr(form, f"weight_{c}").data or 0) for c in COMPONENTS) <= 0:
+        form.weight_urgency.errors = [_("At least one weight must be above zero.")]
+        return None
+    try:
+        return proposed_settings(form, current, segments)
+    except ValueError as exc:
+        form.weight_urgency.errors = [_("These values were refused: %(error)s", error=str(exc))]
+        return None
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -36,11 +51,7 @@ def index() -> str | Response:
     form.portfolio.choices = [SelectChoice(uid, name) for uid, name in choices]
     preview = None
     if request.method == "POST" and form.validate():
-        try:
-            proposed = proposed_settings(form, current, segments)
-        except ValueError as exc:
-            form.weight_urgency.errors = [*form.weight_urgency.errors, str(exc)]
-            proposed = None
+        proposed = _proposed_or_errors(form, current, segments)
         if proposed is not None and request.form.get("action") == "save":
             row = scoring_admin.save_settings(session=db.session, scope=scope, proposed=proposed, note=form.note.data)
             db.session.commit()

@@ -95,7 +95,7 @@ def test_invalid_values_are_refused(client, db_session):
     zero = {f"weight_{k}": "0" for k in ("urgency", "service", "value", "finance", "delivery", "mix")}
     bad2 = post(client, form_data(ScoringSettings(), **zero), "save")
     assert bad2.status_code == 200
-    assert "weights must be non-negative and not all zero" in bad2.get_data(as_text=True)
+    assert "Pelo menos um peso deve ser maior que zero." in bad2.get_data(as_text=True)
     assert [r.version for r in company_versions(w["company"].id)] == [1]
 
 

@@ -100,4 +100,6 @@ PT = {
     "Blank: the default cycle, or the one learned from the segment's orders.": (
         "Em branco: o ciclo padrão, ou o aprendido com os pedidos do segmento."
     ),
+    "At least one weight must be above zero.": "Pelo menos um peso deve ser maior que zero.",
+    "These values were refused: %(error)s": "Estes valores foram recusados: %(error)s",
 }

@@ -62,17 +62,24 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach each feature's blueprint."""
+    from app.admin_users import bp as admin_users_bp
+    from app.admin_users import views as _admin_users_views  # noqa: F401
     from app.api import init_api
+    from app.api.pages import bp as api_pages_bp
     from app.auth import bp as auth_bp
     from app.auth import views as _auth_views  # noqa: F401
+    from app.geocoding import bp as geocoding_bp
+    from app.geocoding import views as _geocoding_views  # noqa: F401
+    from app.imports import bp as imports_bp
+    from app.imports import views as _imports_views  # noqa: F401
     from app.main import bp as main_bp
     from app.main import views as _main_views  # noqa: F401
     from app.portfolio import bp as portfolio_bp
     from app.portfolio import views as _portfolio_views  # noqa: F401
-    from app.runs import bp as runs_bp
-    from app.runs import views as _runs_views  # noqa: F401
     from app.rep import bp as rep_bp
     from app.rep import views as _rep_views  # noqa: F401
+    from app.runs import bp as runs_bp
+    from app.runs import views as _runs_views  # noqa: F401
     from app.settings_admin import bp as settings_admin_bp
     from app.settings_admin import views as _settings_admin_views  # noqa: F401
     from app.supervisor import bp as supervisor_bp
@@ -89,6 +96,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervisor_bp)
     app.register_blueprint(telesales_bp)
     init_api(app)
+    for own_bp in (admin_users_bp, api_pages_bp, geocoding_bp, imports_bp):
+        app.register_blueprint(own_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from app.commands import demo, users
+from app.commands.geocode import geocode_cli
 from app.commands.imports import import_cli
 from app.commands.jobs import jobs_cli
 from app.commands.plan import plan_cli
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo.demo_cli)
     app.cli.add_command(score_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(geocode_cli)
     app.cli.add_command(plan_cli)
     app.cli.add_command(jobs_cli)
 

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth import bp
-from app.auth.forms import LanguageForm, LoginForm
+from app.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from app.extensions import db, limiter
 from app.services import accounts
 
@@ -83,4 +83,29 @@ def language() -> str | Response:
 @login_required
 def me() -> str:
     """The logged-in user's account page."""
-    return render_template("auth/me.html", form=LanguageForm(locale=current_user.locale or "pt_BR"))
+    return render_template("auth/me.html", form=LanguageForm(locale=current_user.locale or "pt_BR"),
+                           password_form=ChangePasswordForm())
+
+
+@bp.route("/password", methods=["POST"])
+@login_required
+def change_password() -> Response:
+    """Change one's own password: the current one is checked, the policy enforced."""
+    from app.admin_users.service import password_messages
+
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+    elif not user.check_password(form.current.data or ""):
+        flash(_("The current password is incorrect."), "error")
+    elif problems := accounts.password_problems(form.new.data or ""):
+        for message in password_messages(problems):
+            flash(message, "error")
+    else:
+        user.set_password(form.new.data or "")
+        db.session.commit()
+        flash(_("Password changed."), "success")
+    return redirect(url_for("auth.me"))

@@ -1,0 +1,70 @@
+"""Security headers, no inline scripts/styles in templates, the password policy on /auth/me."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from app.extensions import db
+from tests.conftest import build_app
+from tests.factories import two_teams
+from tests.support.web import login, post_form
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def test_security_headers_on_pages_and_api(client, db_session):
+    """Tests CSP without inline script/style, frame denial and nosniff on HTML and JSON."""
+    for url in ("/auth/login", "/api/v1/openapi.json", "/api/v1/customers"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "Strict-Transport-Security" not in headers
+
+
+def test_hsts_behind_tls(tmp_path):
+    """Tests that the production settings (behind TLS) send HSTS and secure cookies."""
+    from app.config import ProductionConfig
+
+    app = build_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", HSTS=ProductionConfig.HSTS,
+                    SESSION_COOKIE_SECURE=ProductionConfig.SESSION_COOKIE_SECURE)
+    answer = app.test_client().get("/healthz", base_url="https://roteiro.example")
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_templates_have_no_inline_scripts_or_styles():
+    """Tests every template: scripts only by src, no style attributes or <style> blocks, no on* handlers."""
+    offenders = []
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text()
+        if re.search(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", text) or re.search(r"<style\b", text):
+            offenders.append(f"{path.name}: inline script/style block")
+        if re.search(r"\sstyle=\"", text) or re.search(r"\son[a-z]+=\"", text):
+            offenders.append(f"{path.name}: inline attribute")
+    assert offenders == []
+
+
+def test_change_password_enforces_policy(client, db_session):
+    """Tests the /auth/me form: wrong current password, weak new one, mismatch, then success."""
+    world = two_teams()
+    user = world["rep1"]
+    login(client, user.email)
+    url = "/auth/password"
+    post_form(client, url, {"current": "errada-123", "new": "outra-senha-forte-1", "confirm": "outra-senha-forte-1"})
+    post_form(client, url, {"current": "senha-teste-123", "new": "curta", "confirm": "curta"})
+    post_form(client, url, {"current": "senha-teste-123", "new": "somenteletras", "confirm": "somenteletras"})
+    post_form(client, url, {"current": "senha-teste-123", "new": "outra-senha-forte-1", "confirm": "diferente-1"})
+    db.session.refresh(user)
+    assert user.check_password("senha-teste-123")
+    page = client.get("/auth/me").get_data(as_text=True)
+    assert "auth/password" in page
+    answer = post_form(client, url, {"current": "senha-teste-123", "new": "outra-senha-forte-1",
+                                     "confirm": "outra-senha-forte-1"})
+    assert answer.status_code == 302
+    db.session.refresh(user)
+    assert user.check_password("outra-senha-forte-1")

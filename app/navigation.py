@@ -32,6 +32,8 @@ NAV: list[NavEntry] = [
     NavEntry("settings_admin.index", _l("Score settings"), frozenset({Role.ADMIN})),
     NavEntry("telesales.index", _l("Call list"), frozenset({Role.TELESALES})),
     NavEntry("supervisor.index", _l("Dashboard"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    NavEntry("imports.index", _l("Import data"), frozenset({Role.ADMIN})),
+    NavEntry("admin_users.index", _l("Users"), frozenset({Role.ADMIN})),
 ]
 
 ROLE_LABELS = {

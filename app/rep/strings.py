@@ -49,6 +49,7 @@ JS_STRINGS: dict[str, Any] = {
     "overdue_total": _l("Overdue: %(amount)s"),
     "overdue": _l("overdue"),
     "no_receivables": _l("Nothing open."),
+    "more": _l("+%(n)s more"),
     "notes_history": _l("Notes"),
     "no_notes": _l("No notes yet."),
     "why_today": _l("Why today"),

@@ -16,6 +16,7 @@ from app.models import (
     ContactKind,
     Customer,
     Order,
+    OrderLine,
     Plan,
     PlanStatus,
     PlanStop,
@@ -35,6 +36,7 @@ class CustomerFacts:
     """What a stop's detail shows besides the customer row itself."""
 
     orders: list[Order] = field(default_factory=list)
+    categories: dict[int, list[str]] = field(default_factory=dict)
     receivables: list[Receivable] = field(default_factory=list)
     notes: list[Contact] = field(default_factory=list)
 
@@ -76,9 +78,22 @@ def _ranked(model: Any, order_by: Any, ids: list[int], limit: int, *where: Any) 
     rank = sa.func.row_number().over(partition_by=model.customer_id, order_by=order_by).label("rank")
     inner = sa.select(model.id, rank).where(model.customer_id.in_(ids), *where).subquery()
     stmt = sa.select(model).join(inner, inner.c.id == model.id).where(inner.c.rank <= limit)
-    if model is Order:
-        stmt = stmt.options(selectinload(Order.lines))
     return list(db.session.scalars(stmt.order_by(*order_by)))
+
+
+def _fill_categories(facts: dict[int, CustomerFacts]) -> None:
+    """Product categories of the loaded orders, without loading every order line."""
+    owner = {o.id: f for f in facts.values() for o in f.orders}
+    if not owner:
+        return
+    rows = db.session.execute(
+        sa.select(OrderLine.order_id, OrderLine.category)
+        .where(OrderLine.order_id.in_(list(owner)))
+        .distinct()
+        .order_by(OrderLine.order_id, OrderLine.category)
+    )
+    for order_id, category in rows:
+        owner[order_id].categories.setdefault(order_id, []).append(category)
 
 
 def load_facts(*, customer_ids: list[int]) -> dict[int, CustomerFacts]:
@@ -89,6 +104,7 @@ def load_facts(*, customer_ids: list[int]) -> dict[int, CustomerFacts]:
     for order in _ranked(Order, (Order.order_date.desc(), Order.id.desc()), customer_ids,
                          ORDERS_PER_CUSTOMER):
         facts[order.customer_id].orders.append(order)
+    _fill_categories(facts)
     receivables = db.session.scalars(
         sa.select(Receivable)
         .where(Receivable.customer_id.in_(customer_ids), Receivable.paid_date.is_(None))

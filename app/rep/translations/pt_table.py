@@ -48,6 +48,7 @@ PT = {
     "Overdue: %(amount)s": "Vencido: %(amount)s",
     "overdue": "vencido",
     "Nothing open.": "Nada em aberto.",
+    "+%(n)s more": "+%(n)s outros",
     "Notes": "Observações",
     "No notes yet.": "Nenhuma observação ainda.",
     "Why today": "Por que hoje",

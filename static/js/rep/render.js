@@ -160,7 +160,8 @@ function factsHtml(f, t) {
     : `<p class="empty">${esc(t.no_orders)}</p>`;
   const recs = f.receivables.length
     ? `<p>${esc(fmt(t.open_total, { amount: f.open_total }))}${f.overdue_total ? ` · <span class="flag flag-collect"><span aria-hidden="true">⚠</span> ${esc(fmt(t.overdue_total, { amount: f.overdue_total }))}</span>` : ""}</p>
-       <ul class="history">${f.receivables.map((r) => `<li>${esc(r.due)} · ${esc(r.amount)}${r.overdue ? ` · <strong class="bad">${esc(t.overdue)}</strong>` : ""}</li>`).join("")}</ul>`
+       <ul class="history">${f.receivables.map((r) => `<li>${esc(r.due)} · ${esc(r.amount)}${r.overdue ? ` · <strong class="bad">${esc(t.overdue)}</strong>` : ""}</li>`).join("")}</ul>
+       ${f.receivables_more ? `<p class="muted">${esc(fmt(t.more, { n: f.receivables_more }))}</p>` : ""}`
     : `<p class="empty">${esc(t.no_receivables)}</p>`;
   const notes = f.notes.length
     ? `<ul class="history">${f.notes.map((n) => `<li><strong>${esc(n.date)}</strong> · ${esc(n.text)}</li>`).join("")}</ul>`

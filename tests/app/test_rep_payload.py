@@ -1,0 +1,44 @@
+"""The day's JSON helpers: fast money equals the money filter; hand-off links."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from flask_babel import force_locale
+
+from app.formatting import money
+from app.rep.payload import brl, navigation_urls, whatsapp_url
+
+
+@pytest.mark.parametrize("locale", ["pt_BR", "en"])
+@pytest.mark.parametrize("value", [0, 3.2, -3.2, Decimal("1234.5"), Decimal("1234567.891"), 999.995])
+def test_fast_money_matches_the_filter(app, locale, value):
+    """Tests that the JSON's BRL formatting is exactly the money filter's, in both languages."""
+    with app.test_request_context(), force_locale(locale):
+        assert brl(value) == money(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
+@pytest.mark.parametrize(
+    ("number", "url"),
+    [
+        ("(11) 98765-4321", "https://wa.me/5511987654321"),
+        ("+55 11 98765-4321", "https://wa.me/5511987654321"),
+        ("011 3333-4444", "https://wa.me/551133334444"),
+        ("1234", None),
+        (None, None),
+    ],
+)
+def test_whatsapp_links_carry_the_country_code(number, url):
+    """Tests that WhatsApp links are wa.me with 55 and digits only."""
+    assert whatsapp_url(number) == url
+
+
+def test_navigation_links_use_coordinates():
+    """Tests that Google Maps and Waze hand-offs carry the customer's coordinates."""
+    urls = navigation_urls(-23.5, -46.6)
+    assert urls["google"] == (
+        "https://www.google.com/maps/dir/?api=1&destination=-23.500000,-46.600000&travelmode=driving"
+    )
+    assert urls["waze"] == "https://waze.com/ul?ll=-23.500000,-46.600000&navigate=yes"
+    assert navigation_urls(None, None) == {"google": None, "waze": None}

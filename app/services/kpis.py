@@ -199,7 +199,14 @@ def _customer_base(flt: KpiFilter, only: set[int] | None = None) -> sa.Select[An
 
 
 def _last_on_or_before(column: Any, day: date) -> Any:
-    return sa.func.max(sa.case((column <= day, column)))
+    # Typed as text so SQLite's ISO strings skip SQLAlchemy's slow per-value date
+    # parsing (see _day); PostgreSQL still returns date objects.
+    return sa.type_coerce(sa.func.max(sa.case((column <= day, column))), sa.String)
+
+
+def _day(value: Any) -> date | None:
+    """A date from either driver's value (ISO text on SQLite, date on PostgreSQL)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _any_between(column: Any, first: date, last: date) -> Any:
@@ -261,9 +268,9 @@ def _add_contacts(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) ->
         )
         .group_by(Contact.customer_id)
     )
-    for cid, *lasts in db.session.execute(stmt):
+    for cid, *raw in db.session.execute(stmt):
         f = facts[cid]
-        f.week_last_contact = list(lasts)
+        f.week_last_contact = lasts = [_day(v) for v in raw]
         f.last_contact = lasts[-1]
 
 
@@ -320,20 +327,22 @@ def _add_order_weeks(
     ends = week_ends(flt.end)
     # One more week end than the trend: churn in week k compares the week ends k-1 and k.
     all_ends = [ends[0] - timedelta(days=7), *ends]
-    weekly = [_any_between(Order.order_date, d - timedelta(days=6), d) for d in ends]
     last_by_week = [_last_on_or_before(Order.order_date, d) for d in all_ends]
     # Older orders cannot make a customer active (90 days) at any of the week ends.
     since = all_ends[0] - timedelta(days=ACTIVE_WINDOW_DAYS)
     stmt = (
-        sa.select(Order.customer_id, *weekly, *last_by_week)
+        sa.select(Order.customer_id, *last_by_week)
         .where(Order.customer_id.in_(base), Order.order_date.between(since, flt.end))
         .group_by(Order.customer_id)
     )
-    n = len(ends)
-    for cid, *weeks in db.session.execute(stmt):
+    for cid, *raw in db.session.execute(stmt):
         f = facts[cid]
-        f.week_bought = [bool(x) for x in weeks[:n]]
-        f.week_last_order = list(weeks[n:])
+        f.week_last_order = lasts = [_day(v) for v in raw]
+        # Bought in the week ending e_k ⟺ the last order on or before e_k is within it.
+        f.week_bought = [
+            last is not None and (day - last).days < 7
+            for day, last in zip(ends, lasts[1:], strict=True)
+        ]
 
 
 def _add_overdue(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:

@@ -1,0 +1,249 @@
+"""Authorisation matrix: every URL rule of the app, every role, objects that belong to others.
+
+POLICY classifies each endpoint: who may use it (besides the positive `owner`), which URL
+to try (ids of team 1 / company 1 objects), and how. A new endpoint missing from POLICY
+fails `test_every_endpoint_is_classified`: classify it (one line) when you add it.
+
+Principals: anonymous; `rep` (rep2, another team's rep); `telesales` (tel1); `sup_other`
+(supervisor of team 2); `admin_other` (administrator of another company); `owner` (the
+user the object belongs to, for the positive check). Forbidden means 302 to the login
+page for anonymous pages, 401 for the JSON APIs, 403 or 404 for logged-in users.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app.extensions import db
+from app.models import Plan, PlanStop
+from app.services import api_tokens
+from app.services.clock import local_today
+from tests.factories import make_contact, two_teams
+from tests.support.web import csrf_token, login
+
+OTHERS = ("rep", "telesales", "sup_other", "admin_other")
+PRINCIPAL_KEYS = {"rep": "rep2", "telesales": "tel1", "sup_other": "sup2", "admin_other": "other_admin"}
+W = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one endpoint is checked."""
+
+    url: Callable[[W], str]
+    owner: str | None = None  # world key of the positive principal; None: public
+    allowed: frozenset[str] = frozenset()  # other principals that may use it too
+    method: str = "GET"
+    api: bool = False  # JSON API: anonymous gets 401, not a login redirect
+    token: bool = False  # authenticates with a bearer token instead of the session
+    json: Callable[[W], Any] | None = None
+    form: Callable[[W], dict[str, Any]] | None = None
+    positive: bool = True  # False: side effects too heavy for a positive call (negatives only)
+
+
+def u(path: str) -> Callable[[W], str]:
+    return lambda w: path
+
+
+ALL = frozenset(OTHERS)
+ADMIN_OTHER = frozenset({"admin_other"})
+MANAGERS = frozenset({"sup_other", "admin_other"})
+TODAY = local_today
+
+
+def _visit(w: W) -> dict[str, Any]:
+    return {"client_uuid": str(uuid.uuid4()), "action": "check_in", "customer_id": w["c_rep1"].id,
+            "lat": -23.54, "lon": -46.576}
+
+
+def _first_stop(w: W) -> int:
+    """A current stop of rep1's plan (a re-plan replaces the stops)."""
+    plan = db.session.scalar(sa.select(Plan).where(Plan.user_id == w["rep1"].id, Plan.plan_date == TODAY()))
+    db.session.refresh(plan)
+    return next(s.id for s in plan.stops if s.customer_id)
+
+
+def _upsert(kind: str) -> Callable[[W], dict[str, Any]]:
+    items = {
+        "customers": [{"erp_code": "AZ1", "legal_name": "Loja Matriz"}],
+        "receivables": [{"erp_code": "TZ1", "customer_code": "AZ-none", "issue_date": "2026-11-01",
+                         "due_date": "2026-11-30", "amount": 10}],
+        "orders": [{"order_code": "PZ1", "customer_code": "AZ-none", "order_date": "2026-11-01",
+                    "lines": [{"product_code": "S1", "quantity": 1, "unit_price": 1}]}],
+    }[kind]
+    return lambda w: {"items": items, "dry_run": True}
+
+
+POLICY: dict[str, Rule] = {
+    # Public pages and assets.
+    "static": Rule(u("/static/css/app.css")),
+    "main.healthz": Rule(u("/healthz")),
+    "auth.login": Rule(u("/auth/login")),
+    "auth.language": Rule(u("/auth/language")),
+    "auth.logout": Rule(u("/auth/logout"), method="POST"),
+    "rep.shell": Rule(u("/hoje/offline")),
+    "rep.service_worker": Rule(u("/sw.js")),
+    "rep.manifest": Rule(u("/manifest.webmanifest")),
+    "api-docs.openapi_json": Rule(u("/api/v1/openapi.json")),
+    # Any logged-in user (their own account / scoped lists).
+    "main.index": Rule(u("/"), owner="rep1", allowed=ALL),
+    "auth.me": Rule(u("/auth/me"), owner="rep1", allowed=ALL),
+    "auth.change_password": Rule(u("/auth/password"), owner="rep1", allowed=ALL, method="POST",
+                                 form=lambda w: {"current": "x", "new": "y", "confirm": "z"}),
+    "portfolio.index": Rule(u("/carteira/"), owner="rep1", allowed=ALL),
+    "portfolio.customer": Rule(lambda w: f"/carteira/clientes/{w['c_rep1'].id}", owner="rep1"),
+    "api_pages.tokens": Rule(u("/conta/api/"), owner="rep1", allowed=ALL),
+    "api_pages.revoke": Rule(lambda w: f"/conta/api/{w['token_rep1'].id}/revogar", owner="rep1", method="POST"),
+    # Field rep.
+    "rep.today": Rule(u("/hoje"), owner="rep1", allowed=frozenset({"rep"})),
+    "rep.week": Rule(u("/semana"), owner="rep1", allowed=frozenset({"rep"})),
+    "rep.stop": Rule(lambda w: f"/hoje/paradas/{_first_stop(w)}", owner="rep1"),
+    "rep.api_today": Rule(u("/api/rep/today"), owner="rep1", allowed=frozenset({"rep"}), api=True),
+    "rep.api_customers": Rule(u("/api/rep/customers?q=Padaria"), owner="rep1", allowed=frozenset({"rep"}),
+                              api=True),
+    "rep.api_contacts": Rule(u("/api/rep/contacts"), owner="rep1", method="POST", api=True, json=_visit),
+    "rep.api_replan": Rule(u("/api/rep/replan"), owner="rep1", method="POST", api=True,
+                           json=lambda w: {"lat": -23.55, "lon": -46.63}),
+    # Telesales.
+    "telesales.index": Rule(u("/televendas/"), owner="tel1", allowed=frozenset({"telesales"})),
+    "telesales.log_call": Rule(u("/televendas/ligacoes"), owner="tel1", allowed=frozenset({"telesales"}),
+                               method="POST", form=lambda w: {"customer_id": w["c_tel1"].id,
+                                                              "client_uuid": str(uuid.uuid4()),
+                                                              "outcome": "not_reached"}),
+    # Supervisors and administrators (scoped to their team / company).
+    "supervisor.index": Rule(u("/supervisor/"), owner="sup1", allowed=MANAGERS),
+    "supervisor.map_data": Rule(u("/supervisor/mapa.json"), owner="sup1", allowed=MANAGERS),
+    "supervisor.customers": Rule(lambda w: f"/supervisor/clientes?user={w['rep1'].id}", owner="sup1"),
+    "runs.index": Rule(u("/planejamentos/"), owner="sup1", allowed=MANAGERS),
+    # Administrators only.
+    "runs.rerun": Rule(u("/planejamentos/replanejar"), owner="admin", allowed=ADMIN_OTHER, method="POST",
+                       positive=False),
+    "settings_admin.index": Rule(u("/admin/configuracoes/"), owner="admin", allowed=ADMIN_OTHER),
+    "imports.index": Rule(u("/admin/importacao/"), owner="admin", allowed=ADMIN_OTHER),
+    "imports.template": Rule(u("/admin/importacao/modelo/customers.csv"), owner="admin", allowed=ADMIN_OTHER),
+    "imports.confirm": Rule(u("/admin/importacao/confirmar"), owner="admin", allowed=ADMIN_OTHER, method="POST"),
+    "geocoding.index": Rule(u("/admin/posicoes/"), owner="admin", allowed=ADMIN_OTHER),
+    "geocoding.customer": Rule(lambda w: f"/admin/posicoes/clientes/{w['c_rep1'].id}", owner="admin"),
+    "admin_users.index": Rule(u("/admin/usuarios/"), owner="admin", allowed=ADMIN_OTHER),
+    "admin_users.audit": Rule(u("/admin/usuarios/auditoria"), owner="admin", allowed=ADMIN_OTHER),
+    "admin_users.edit": Rule(lambda w: f"/admin/usuarios/{w['rep1'].id}", owner="admin"),
+    "admin_users.reset_password": Rule(lambda w: f"/admin/usuarios/{w['rep1'].id}/senha", owner="admin",
+                                       method="POST"),
+    # REST API v1 (bearer tokens; reads scoped, writes for administrators of their own company).
+    "api_customers.list_customers": Rule(u("/api/v1/customers"), owner="rep1", allowed=ALL, api=True,
+                                         token=True),
+    "api_contacts.export_contacts": Rule(u("/api/v1/contacts"), owner="rep1", allowed=ALL, api=True, token=True),
+    "api_plans.get_plan": Rule(lambda w: f"/api/v1/plans?date={TODAY().isoformat()}&rep_id={w['rep1'].id}",
+                               owner="rep1", api=True, token=True),
+    "api_customers.upsert_customers": Rule(u("/api/v1/customers"), owner="admin", allowed=ADMIN_OTHER,
+                                           method="POST", api=True, token=True, json=_upsert("customers")),
+    "api_orders.upsert_orders": Rule(u("/api/v1/orders"), owner="admin", allowed=ADMIN_OTHER, method="POST",
+                                     api=True, token=True, json=_upsert("orders")),
+    "api_receivables.upsert_receivables": Rule(u("/api/v1/receivables"), owner="admin", allowed=ADMIN_OTHER,
+                                               method="POST", api=True, token=True, json=_upsert("receivables")),
+}
+
+
+def test_every_endpoint_is_classified(app: Flask):
+    """Tests that POLICY covers every URL rule (and nothing that no longer exists)."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert sorted(endpoints - set(POLICY)) == [], "classify the new endpoints in POLICY"
+    assert sorted(set(POLICY) - endpoints) == []
+
+
+@pytest.fixture
+def world(db_session):
+    w = two_teams()
+    plan = Plan(company_id=w["company"].id, user_id=w["rep1"].id, plan_date=TODAY(), start_s=8 * 3600,
+                end_s=18 * 3600)
+    plan.stops.append(PlanStop(seq=1, customer_id=w["c_rep1"].id, arrival_s=9 * 3600, start_s=9 * 3600,
+                               departure_s=9 * 3600 + 1200))
+    db.session.add(plan)
+    db.session.flush()
+    w["token_rep1"], _clear = api_tokens.create(user=w["rep1"], name="matrix", actor=w["rep1"])
+    make_contact(w["c_rep1"], w["rep1"], TODAY())
+    db.session.flush()
+    return w
+
+
+class Caller:
+    """One principal: a logged-in test client (or anonymous) and a bearer token."""
+
+    def __init__(self, app: Flask, user: Any | None):
+        self.client = app.test_client()
+        self.user = user
+        self.headers: dict[str, str] = {}
+        if user is not None:
+            assert login(self.client, user.email).status_code == 302
+            _token, clear = api_tokens.create(user=user, name="matrix", actor=user)
+            self.headers = {"Authorization": f"Bearer {clear}"}
+
+    def call(self, rule: Rule, world: W) -> tuple[int, str]:
+        """Status and Location of one request (the response is closed)."""
+        response = self._send(rule, world)
+        response.close()
+        return response.status_code, response.headers.get("Location", "")
+
+    def _send(self, rule: Rule, world: W) -> Any:
+        url = rule.url(world)
+        headers = dict(self.headers) if rule.token else {}
+        if rule.method == "GET":
+            return self.client.get(url, headers=headers)
+        if not rule.token:
+            token = csrf_token(self.client, "/auth/me" if self.user else "/auth/login")
+            headers["X-CSRFToken"] = token
+        if rule.json is not None:
+            return self.client.post(url, json=rule.json(world), headers=headers)
+        data = {**(rule.form(world) if rule.form else {})}
+        if not rule.token:
+            data["csrf_token"] = headers["X-CSRFToken"]
+        return self.client.post(url, data=data, headers=headers)
+
+
+def _denied(rule: Rule, who: str, status: int, location: str) -> str | None:
+    if who == "anonymous":
+        if rule.api:
+            return None if status == 401 else f"expected 401, got {status}"
+        return None if status == 302 and "/auth/login" in location else f"expected login redirect, got {status}"
+    return None if status in (403, 404) else f"expected 403/404, got {status}"
+
+
+def _granted(status: int, location: str, public: bool = False) -> str | None:
+    to_login = status == 302 and "/auth/login" in location and not public
+    if status >= 500 or status in (401, 403, 404) or to_login:
+        return f"expected access, got {status} {location}"
+    return None
+
+
+def test_authorisation_matrix(app: Flask, client, world):
+    """Tests every endpoint for every principal: access where the policy grants it, refusal elsewhere."""
+    callers = {"anonymous": Caller(app, None)}
+    callers.update({name: Caller(app, world[key]) for name, key in PRINCIPAL_KEYS.items()})
+    owners = {rule.owner for rule in POLICY.values() if rule.owner}
+    owner_callers = {key: Caller(app, world[key]) for key in owners}
+    failures = []
+    # A re-plan replaces stops and logging out ends the sessions: check those last.
+    last = ("rep.api_replan", "auth.logout")
+    for endpoint, rule in sorted(POLICY.items(), key=lambda item: (item[0] in last, last.index(item[0])
+                                                                   if item[0] in last else 0, item[0])):
+        public = rule.owner is None
+        for who, caller in callers.items():
+            allowed = public or who in rule.allowed
+            if allowed and not rule.positive:
+                continue
+            status, location = caller.call(rule, world)
+            problem = _granted(status, location, public) if allowed else _denied(rule, who, status, location)
+            if problem:
+                failures.append(f"{endpoint} as {who}: {problem}")
+        if rule.owner and rule.positive:
+            problem = _granted(*owner_callers[rule.owner].call(rule, world))
+            if problem:
+                failures.append(f"{endpoint} as owner {rule.owner}: {problem}")
+    assert failures == [], "\n".join(failures)

@@ -872,6 +872,10 @@ FACT_LISTS = {
     "activated_prev": (lambda f: f.bought_last_month, lambda f: f.name),
     "not_activated": (lambda f: not f.bought_this_month, lambda f: f.name),
     "churned": (lambda f: f.churned, lambda f: (-f.revenue_before, f.name)),
+    "retained": (
+        lambda f: f.active_at_start and not f.churned,
+        lambda f: (f.revenue_now - f.revenue_before, f.name),
+    ),
     **{
         f"status_{s}": ((lambda f, s=s: f.status == s), (lambda f: f.name))
         for s in STATUSES

@@ -28,6 +28,7 @@ LIST_TITLES: dict[str, Any] = {
     "activated_prev": _l("Bought in the same days of last month"),
     "not_activated": _l("Did not buy this month"),
     "churned": _l("Churned customers in the period"),
+    "retained": _l("Retained customers, biggest revenue drop first"),
     "status_ok": _l("Map: in order"),
     "status_gap": _l("Map: service gap"),
     "status_lapse": _l("Map: purchase lapse"),

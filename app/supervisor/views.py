@@ -16,6 +16,7 @@ from app.supervisor import bp, charts, tables
 from app.supervisor.forms import PERIODS, kpi_filter, parse_filters
 
 ROLES = (Role.SUPERVISOR, Role.ADMIN)
+MAX_ROWS = 500  # on screen; exports carry every row
 
 
 def _filters() -> tuple[kpis.KpiFilter, dict[str, object]]:
@@ -76,7 +77,7 @@ def customers() -> Response | str:
     extra = {"list": key, "day": day.isoformat() if day else None, "user": user_id, "reason": reason}
     return render_template(
         "supervisor/list.html", rows=rows, key=key, title=tables.LIST_TITLES.get(key, key), flt=flt,
-        day=day, extra={k: v for k, v in extra.items() if v}, tables=tables, **ctx,
+        day=day, extra={k: v for k, v in extra.items() if v}, tables=tables, max_rows=MAX_ROWS, **ctx,
         **_choices(ctx["scope"]),
     )
 

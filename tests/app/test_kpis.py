@@ -159,3 +159,21 @@ def test_other_team_sees_nothing_of_this_team(world):
     flt = kpis.KpiFilter(scope=sup, start=START, end=TODAY, rep_id=world["rep_x"].id)
     assert kpis.load_facts(flt) == {}
     assert kpis.plan_vs_done(flt) == []
+
+
+def test_drill_down_lists_match_their_figures(world):
+    """Tests that each list holds the customers behind its figure, in the order that matters."""
+    flt = kpis.KpiFilter(scope=Scope.of(world["sup"]), start=START, end=TODAY)
+
+    def names(key, **kw):
+        return [r.facts.name for r in kpis.customer_list(flt, key, **kw)]
+
+    assert names("gap") == ["Cliente Nunca", "Cliente Em Ruptura"]
+    assert names("retained") == ["Bar Positivação", "Cliente Em Ruptura", "Cliente Em Dia"]
+    assert names("churned") == ["Cliente Nunca"]
+    assert names("at_risk") == ["Cliente Resgate"]
+    assert names("status_lapse") == ["Bar Positivação"]
+    rows = kpis.customer_list(flt, "orders", day=TODAY, user_id=world["rep_a"].id)
+    assert [(r.facts.name, r.count) for r in rows] == [("Cliente Em Dia", 1)]
+    with pytest.raises(KeyError):
+        kpis.customer_list(flt, "unknown")

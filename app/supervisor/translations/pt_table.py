@@ -15,6 +15,7 @@ PT = {
     "Bought in the same days of last month": "Positivados nos mesmos dias do mês passado",
     "Did not buy this month": "Não positivados no mês",
     "Churned customers in the period": "Clientes perdidos no período",
+    "Retained customers, biggest revenue drop first": "Clientes mantidos, maior queda de receita primeiro",
     "Map: in order": "Mapa: em dia",
     "Map: service gap": "Mapa: ruptura de atendimento",
     "Map: purchase lapse": "Mapa: ruptura de positivação",
@@ -106,4 +107,6 @@ PT = {
     "Period": "Período",
     ("Last %(num)d day", "Last %(num)d days"): ("Último %(num)d dia", "Últimos %(num)d dias"),
     "Filter": "Filtrar",
+    "Showing the first %(shown)d of %(total)d customers; the export has them all.":
+        "Mostrando os primeiros %(shown)d de %(total)d clientes; a exportação traz todos.",
 }

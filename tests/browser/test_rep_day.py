@@ -23,7 +23,7 @@ def _rep(email: str) -> User:
 
 
 def _ensure_plans(today) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Score the demo company and plan today for every rep through the planning service."""
+    """Score the demo company and plan today for every rep through the planning service (once)."""
     from app.demo.loader import demo_company_id
     from app.services import planning, scoring
     from app.services.clock import local_today
@@ -34,8 +34,11 @@ def _ensure_plans(today) -> dict[str, int]:  # type: ignore[no-untyped-def]
     plans: dict[str, int] = {}
     reps = db.session.scalars(sa.select(User).where(User.role == Role.REP).order_by(User.email))
     for rep in reps:
-        outcome = planning.plan_rep(rep=rep, day=local_today(), week=False)
-        plan = outcome.plan
+        plan = db.session.scalar(sa.select(Plan).where(Plan.user_id == rep.id, Plan.plan_date == local_today()))
+        if plan is not None and len(plan.stops) >= MIN_STOPS:
+            plans[rep.email] = plan.id  # another module of this session planned it already
+            continue
+        plan = planning.plan_rep(rep=rep, day=local_today(), week=False).plan
         if plan is None or len([s for s in plan.stops if s.customer_id]) < MIN_STOPS:
             # A day the rep does not work (weekend, holiday): the same route, built by hand.
             if plan is not None:

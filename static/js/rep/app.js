@@ -184,19 +184,30 @@ function position() {
   });
 }
 
-function baseBody(entry, action) {
+// One visit, one UUID: taken from the visit's contact, else fixed once per sheet or tap.
+function baseBody(entry, action, visitUuid) {
   return {
-    client_uuid: entry.contact ? entry.contact.client_uuid : uuid(),
+    client_uuid: entry.contact ? entry.contact.client_uuid : (visitUuid || uuid()),
     action,
     customer_id: entry.customer.id,
     stop_id: entry.id,
   };
 }
 
+const busy = new Set();
+
 async function checkIn(entry, customer) {
-  const fix = await position();
-  if (!fix) toast(t.no_position);
-  await record({ ...baseBody(entry, "check_in"), ...(fix || {}) }, customer);
+  const key = entryKey(entry);
+  if (busy.has(key) || (entry.contact && entry.contact.check_in_at)) return; // a second tap
+  busy.add(key);
+  try {
+    const body = baseBody(entry, "check_in");
+    const fix = await position();
+    if (!fix) toast(t.no_position);
+    await record({ ...body, ...(fix || {}) }, customer);
+  } finally {
+    busy.delete(key);
+  }
 }
 
 // --- sheets (dialogs) of the visit flow
@@ -221,10 +232,12 @@ function openOutcome(entry) {
   q("#outcome-notes").value = "";
   q("#order-value").value = "";
   dlg.querySelectorAll(".sheet-step").forEach((s) => { s.hidden = true; });
+  const visitUuid = uuid();
   const finish = (outcome, extra) => {
+    if (!dlg.open) return;
     dlg.close();
     const notes = q("#outcome-notes").value.trim();
-    record({ ...baseBody(entry, "check_out"), outcome, notes: notes || undefined, ...extra });
+    record({ ...baseBody(entry, "check_out", visitUuid), outcome, notes: notes || undefined, ...extra });
   };
   dlg.querySelectorAll("[data-outcome]").forEach((b) => {
     b.onclick = () => {
@@ -249,9 +262,11 @@ function openOutcome(entry) {
 function openSkip(entry) {
   const dlg = document.getElementById("sheet-skip");
   dlg.querySelector('[data-fill="customer"]').textContent = entry.customer.name;
+  const visitUuid = uuid();
   reasonButtons(dlg.querySelector('[data-fill="reasons"]'), (reason) => {
+    if (!dlg.open) return;
     dlg.close();
-    record({ ...baseBody(entry, "skip"), reason });
+    record({ ...baseBody(entry, "skip", visitUuid), reason });
   });
   dlg.showModal();
 }
@@ -351,6 +366,9 @@ document.getElementById("btn-map").addEventListener("click", (event) => {
 
 window.addEventListener("online", sync);
 window.addEventListener("offline", showStatus);
+// navigator.onLine can say "online" on a dead network: retry what waits, now and then.
+document.addEventListener("visibilitychange", () => { if (!document.hidden) sync(); });
+setInterval(() => { if (statusEl.hidden === false) sync(); }, 60000);
 
 // Logging out forgets the route kept on this phone (the service worker does it too).
 document.querySelectorAll('form[action$="/auth/logout"]').forEach((form) => {

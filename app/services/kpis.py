@@ -198,12 +198,6 @@ def _customer_base(flt: KpiFilter, only: set[int] | None = None) -> sa.Select[An
     return stmt
 
 
-def _last_on_or_before(column: Any, day: date) -> Any:
-    # Typed as text so SQLite's ISO strings skip SQLAlchemy's slow per-value date
-    # parsing (see _day); PostgreSQL still returns date objects.
-    return sa.type_coerce(sa.func.max(sa.case((column <= day, column))), sa.String)
-
-
 def _day(value: Any) -> date | None:
     """A date from either driver's value (ISO text on SQLite, date on PostgreSQL)."""
     return date.fromisoformat(value) if isinstance(value, str) else value
@@ -256,21 +250,40 @@ def load_facts(
     return facts
 
 
-def _add_contacts(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:
-    ends = week_ends(flt.end)
-    cols = [_last_on_or_before(Contact.contact_date, d) for d in ends]
+def _last_by_bucket(
+    key: Any, column: Any, where: list[Any], ends: list[date]
+) -> dict[int, list[date | None]]:
+    """Per customer, the last `column` date on or before each of `ends` (sorted).
+
+    One CASE puts each row in the first week end it does not pass; the database groups
+    by (customer, bucket), and a running maximum in Python fills the week ends.
+    """
+    bucket = sa.case(*[(column <= d, k) for k, d in enumerate(ends)], else_=len(ends))
     stmt = (
-        sa.select(Contact.customer_id, *cols)
-        .where(
-            Contact.customer_id.in_(base),
-            Contact.outcome.in_(EFFECTIVE_OUTCOMES),
-            Contact.contact_date <= flt.end,
-        )
-        .group_by(Contact.customer_id)
+        sa.select(key, bucket, sa.type_coerce(sa.func.max(column), sa.String))
+        .where(*where, column <= ends[-1])
+        .group_by(key, bucket)
     )
-    for cid, *raw in db.session.execute(stmt):
+    out: dict[int, list[date | None]] = {}
+    for cid, k, raw in db.session.execute(stmt):
+        lasts = out.get(cid)
+        if lasts is None:
+            lasts = out[cid] = [None] * len(ends)
+        lasts[k] = _day(raw)
+    for lasts in out.values():
+        for k in range(1, len(lasts)):
+            if lasts[k] is None:
+                lasts[k] = lasts[k - 1]
+    return out
+
+
+def _add_contacts(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:
+    where = [Contact.customer_id.in_(base), Contact.outcome.in_(EFFECTIVE_OUTCOMES)]
+    for cid, lasts in _last_by_bucket(
+        Contact.customer_id, Contact.contact_date, where, week_ends(flt.end)
+    ).items():
         f = facts[cid]
-        f.week_last_contact = lasts = [_day(v) for v in raw]
+        f.week_last_contact = lasts
         f.last_contact = lasts[-1]
 
 
@@ -327,17 +340,14 @@ def _add_order_weeks(
     ends = week_ends(flt.end)
     # One more week end than the trend: churn in week k compares the week ends k-1 and k.
     all_ends = [ends[0] - timedelta(days=7), *ends]
-    last_by_week = [_last_on_or_before(Order.order_date, d) for d in all_ends]
     # Older orders cannot make a customer active (90 days) at any of the week ends.
     since = all_ends[0] - timedelta(days=ACTIVE_WINDOW_DAYS)
-    stmt = (
-        sa.select(Order.customer_id, *last_by_week)
-        .where(Order.customer_id.in_(base), Order.order_date.between(since, flt.end))
-        .group_by(Order.customer_id)
-    )
-    for cid, *raw in db.session.execute(stmt):
+    where = [Order.customer_id.in_(base), Order.order_date >= since]
+    for cid, lasts in _last_by_bucket(
+        Order.customer_id, Order.order_date, where, all_ends
+    ).items():
         f = facts[cid]
-        f.week_last_order = lasts = [_day(v) for v in raw]
+        f.week_last_order = lasts
         # Bought in the week ending e_k ⟺ the last order on or before e_k is within it.
         f.week_bought = [
             last is not None and (day - last).days < 7

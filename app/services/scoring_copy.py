@@ -118,6 +118,6 @@ def insert_rows(session: Session, table: str, columns: Sequence[str], rows: Iter
                     copy.write_row(row)
         else:
             marks = ", ".join("?" for _ in columns)
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", iter(rows))
     finally:
         cursor.close()

@@ -287,72 +287,59 @@ def _add_contacts(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) ->
         f.last_contact = lasts[-1]
 
 
+def _last_on_or_before(column: Any, day: date) -> Any:
+    return sa.type_coerce(sa.func.max(sa.case((column <= day, column))), sa.String)
+
+
 def _add_orders(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:
-    # Three range-limited passes instead of one over the whole history: the last
-    # purchase ever comes from the (customer, date) index alone.
-    last_ever = (
-        sa.select(Order.customer_id, sa.func.max(Order.order_date))
-        .where(Order.customer_id.in_(base), Order.order_date <= flt.end)
-        .group_by(Order.customer_id)
-    )
-    for cid, last in db.session.execute(last_ever):
-        facts[cid].last_order = last
-    _add_order_windows(facts, base, flt)
-    _add_order_weeks(facts, base, flt)
-
-
-def _add_order_windows(
-    facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter
-) -> None:
+    """One pass over the last year of orders for every window, then the last purchase of
+    the few customers with no order in that year."""
     window = timedelta(days=ACTIVE_WINDOW_DAYS)
     before_last = flt.start - timedelta(days=1)
     before_first = before_last - window + timedelta(days=1)
     (m_first, m_last), (p_first, p_last) = month_windows(flt.end)
     ticket_from = flt.end - timedelta(days=AVG_TICKET_DAYS - 1)
+    ends = week_ends(flt.end)
+    # One more week end than the trend: churn in week k compares the week ends k-1 and k.
+    all_ends = [ends[0] - timedelta(days=7), *ends]
+    since = min(ticket_from, before_first, p_first, all_ends[0] - window)
     average = sa.func.avg(sa.case((Order.order_date >= ticket_from, Order.total)))
     stmt = (
         sa.select(
             Order.customer_id,
+            sa.type_coerce(sa.func.max(Order.order_date), sa.String),
             sa.cast(average, sa.Float),
             _money_sum(Order.order_date.between(before_first, before_last)),
             _money_sum(Order.order_date > flt.end - window),
             _any_between(Order.order_date, m_first, m_last),
             _any_between(Order.order_date, p_first, p_last),
+            *[_last_on_or_before(Order.order_date, d) for d in all_ends],
         )
-        .where(
-            Order.customer_id.in_(base),
-            Order.order_date.between(min(ticket_from, before_first, p_first), flt.end),
-        )
+        .where(Order.customer_id.in_(base), Order.order_date.between(since, flt.end))
         .group_by(Order.customer_id)
     )
-    for cid, avg, before, now, this_m, prev_m in db.session.execute(stmt):
+    for cid, last, avg, before, now, this_m, prev_m, *weeks in db.session.execute(stmt):
         f = facts[cid]
+        f.last_order = _day(last)
         f.avg_ticket = float(avg or 0)
         f.revenue_before = float(before or 0)
         f.revenue_now = float(now or 0)
         f.bought_this_month = bool(this_m)
         f.bought_last_month = bool(prev_m)
-
-
-def _add_order_weeks(
-    facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter
-) -> None:
-    ends = week_ends(flt.end)
-    # One more week end than the trend: churn in week k compares the week ends k-1 and k.
-    all_ends = [ends[0] - timedelta(days=7), *ends]
-    # Older orders cannot make a customer active (90 days) at any of the week ends.
-    since = all_ends[0] - timedelta(days=ACTIVE_WINDOW_DAYS)
-    where = [Order.customer_id.in_(base), Order.order_date >= since]
-    for cid, lasts in _last_by_bucket(
-        Order.customer_id, Order.order_date, where, all_ends
-    ).items():
-        f = facts[cid]
-        f.week_last_order = lasts
+        f.week_last_order = lasts = [_day(v) for v in weeks]
         # Bought in the week ending e_k ⟺ the last order on or before e_k is within it.
         f.week_bought = [
             last is not None and (day - last).days < 7
             for day, last in zip(ends, lasts[1:], strict=True)
         ]
+    older = [cid for cid, f in facts.items() if f.last_order is None]
+    if older:
+        for cid, last in db.session.execute(
+            sa.select(Order.customer_id, sa.func.max(Order.order_date))
+            .where(Order.customer_id.in_(older), Order.order_date < since)
+            .group_by(Order.customer_id)
+        ):
+            facts[cid].last_order = last
 
 
 def _add_overdue(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:

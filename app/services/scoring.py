@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -98,8 +99,6 @@ class _Stopwatch:
     """Times each stage and reports it to the progress callback."""
 
     def __init__(self, progress: Progress | None) -> None:
-        import time
-
         self._time = time.perf_counter
         self._last = self._time()
         self._progress = progress

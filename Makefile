@@ -39,8 +39,11 @@ translations: | $(BIN)/python
 migrate: install translations
 	ROTEIRO_CONFIG=demo $(BIN)/flask db upgrade
 
+TODAY = $(shell TZ=America/Sao_Paulo date +%F)
+
 demo: migrate
 	ROTEIRO_CONFIG=demo $(BIN)/flask demo load --if-empty
+	ROTEIRO_CONFIG=demo $(BIN)/flask plan --date $(TODAY)
 	@echo "Roteiro is starting on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	ROTEIRO_CONFIG=demo $(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) \
 		--access-logfile - "app:create_app()"

@@ -158,6 +158,7 @@ def test_offline_outcomes_are_kept_and_sent_once(phone_page, live_server, rep_pl
     outcome.get_by_label("Observação (opcional)").fill("Volta na quinta")
     outcome.get_by_role("button", name="Sem venda").click()
     outcome.get_by_role("button", name="Estoque cheio").click()
+    expect(phone_page.locator(".done-fold summary")).to_have_text("Feitas (2)")
     expect(phone_page.locator("#rep-status")).to_have_text("offline · 2 pendentes")
     assert live_server.run(_contacts, email, start) == []
 

@@ -165,9 +165,11 @@ async function sync() {
 
 async function record(body, customer) {
   const item = { user_id: state.userId, body: { ...body, at: new Date().toISOString() }, customer };
+  // The queue is written first: if the app is closed right now, the action is still
+  // there and replayed over the kept route at the next start.
+  await enqueue(item);
   applyAction(state.data, item.body, customer);
   await putDay(state.data);
-  await enqueue(item);
   render();
   toast(isOnline() ? t.saved : t.saved_offline);
   await sync();

@@ -5,6 +5,7 @@
 import { dequeue, getMeta, queued } from "./store.js";
 
 let flushing = null;
+let again = false;
 
 // Outcome of one POST: "sent", "refused" (the server will never accept it: drop it),
 // "later" (no signal, server error, expired session or token: keep it).
@@ -31,23 +32,31 @@ async function send(url, item, csrf) {
   return { state: "later", reason: "server" };
 }
 
-// Send the user's queue in order; stop at the first action that must wait.
+// Send the user's queue in order; stop at the first action that must wait. A call made
+// while a flush runs joins it, and the running flush reads the queue again before it
+// ends, so an action queued meanwhile is never left behind.
 export function flush(url, userId) {
-  if (flushing) return flushing;
+  if (flushing) {
+    again = true;
+    return flushing;
+  }
   flushing = (async () => {
     const result = { sent: 0, refused: 0, waiting: 0, reason: null };
     const csrf = await getMeta("csrf");
-    const items = await queued(userId);
-    for (let i = 0; i < items.length; i += 1) {
-      const outcome = await send(url, items[i], csrf);
-      if (outcome.state === "later") {
-        result.waiting = items.length - i;
-        result.reason = outcome.reason;
-        break;
+    do {
+      again = false;
+      const items = await queued(userId);
+      for (let i = 0; i < items.length; i += 1) {
+        const outcome = await send(url, items[i], csrf);
+        if (outcome.state === "later") {
+          result.waiting = items.length - i;
+          result.reason = outcome.reason;
+          return result;
+        }
+        await dequeue(items[i].seq);
+        result[outcome.state] += 1;
       }
-      await dequeue(items[i].seq);
-      result[outcome.state] += 1;
-    }
+    } while (again);
     return result;
   })().finally(() => { flushing = null; });
   return flushing;

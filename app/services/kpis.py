@@ -278,13 +278,33 @@ def _last_by_bucket(
 
 
 def _add_contacts(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:
-    where = [Contact.customer_id.in_(base), Contact.outcome.in_(EFFECTIVE_OUTCOMES)]
+    ends = week_ends(flt.end)
+    # A contact older than the longest frequency before the first week end cannot put
+    # anyone in frequency; those customers' last contact is looked up apart.
+    longest = max(f.frequency for f in facts.values())
+    since = ends[0] - timedelta(days=longest + 1)
+    effective = [Contact.customer_id.in_(base), Contact.outcome.in_(EFFECTIVE_OUTCOMES)]
+    where = [*effective, Contact.contact_date > since]
     for cid, lasts in _last_by_bucket(
-        Contact.customer_id, Contact.contact_date, where, week_ends(flt.end)
+        Contact.customer_id, Contact.contact_date, where, ends
     ).items():
         f = facts[cid]
         f.week_last_contact = lasts
         f.last_contact = lasts[-1]
+    older = [cid for cid, f in facts.items() if f.last_contact is None]
+    if older:
+        for cid, last in db.session.execute(
+            sa.select(Contact.customer_id, sa.func.max(Contact.contact_date))
+            .where(
+                Contact.customer_id.in_(older),
+                Contact.outcome.in_(EFFECTIVE_OUTCOMES),
+                Contact.contact_date <= since,
+            )
+            .group_by(Contact.customer_id)
+        ):
+            f = facts[cid]
+            f.last_contact = last
+            f.week_last_contact = [last] * len(ends)
 
 
 def _last_on_or_before(column: Any, day: date) -> Any:

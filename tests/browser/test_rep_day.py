@@ -166,6 +166,10 @@ def test_offline_outcomes_are_kept_and_sent_once(phone_page, live_server, rep_pl
     expect(phone_page.locator(".next-stop .next-name")).to_have_text(stops[2][2])
     expect(phone_page.locator(".done-fold summary")).to_have_text("Feitas (2)")
     expect(phone_page.locator("#rep-status")).to_have_text("offline · 2 pendentes")
+    phone_page.locator(".stop-card .stop-link").first.click()
+    expect(phone_page).to_have_url(re.compile(r"/hoje/paradas/\d+$"))
+    expect(phone_page.get_by_role("heading", name="Horário de funcionamento")).to_be_visible()
+    expect(phone_page.get_by_role("link", name=re.compile("Waze"))).to_be_visible()
 
     context.set_offline(False)
     expect(phone_page.locator("#rep-status")).to_be_hidden(timeout=15000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from datetime import date
 
 import click
@@ -27,10 +28,17 @@ def run(now: bool) -> None:
     scheduler = build_scheduler(current_app._get_current_object(), now=now)  # type: ignore[attr-defined]
     for job in scheduler.get_jobs():
         click.echo(f"agendado: {job.id} ({job.trigger})")
+    signal.signal(signal.SIGTERM, _stop)  # stop like Ctrl-C: let a running job end cleanly
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
         click.echo("agendador parado")
+
+
+def _stop(_signum: int, _frame: object) -> None:
+    """Turn SIGTERM into SystemExit so the scheduler shuts down."""
+    raise SystemExit(0)
 
 
 @jobs_cli.command("run-once")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
@@ -68,6 +69,17 @@ class InlineExecutor:
         """Nothing to release."""
 
 
+def _watch_parent(parent_pid: int) -> None:
+    """Exit this pool worker when the parent dies (a killed run must not leave orphans)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 class LocalPoolExecutor:
     """Solve in a pool of local processes (spawned: no inherited database sockets)."""
 
@@ -76,7 +88,10 @@ class LocalPoolExecutor:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self._pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
         )
         self._futures: dict[Future[RepResult], RepWork] = {}
 

@@ -278,19 +278,44 @@ def _write_plans(rep: User, drafts: list[_Draft], *, config: PlanningConfig, run
         plan.settings_version, plan.run_id = config.settings_version, run_id
         written[d.day] = plan
     db.session.flush()
-    ids = [p.id for p in written.values()]
-    if ids:
-        db.session.execute(sa.delete(PlanStop).where(PlanStop.plan_id.in_(ids)))
-        rows = [
-            {**row, "plan_id": written[d.day].id}
-            for d in drafts if d.day in written
-            for row in routing.stop_rows(d.route, d.info)
-        ]
-        if rows:
-            db.session.execute(sa.insert(PlanStop), rows)
-        for plan in written.values():
-            db.session.expire(plan, ["stops"])
+    rows = {
+        written[d.day].id: routing.stop_rows(d.route, d.info) for d in drafts if d.day in written
+    }
+    _replace_stops(rows)
+    for plan in written.values():
+        db.session.expire(plan, ["stops"])
     return written, kept
+
+
+def _replace_stops(rows_by_plan: Mapping[int, list[dict[str, Any]]]) -> None:
+    """Make each plan's stops exactly ``rows``, reusing the old rows in place.
+
+    Updating rows by id instead of deleting them matters: every deleted stop makes the
+    database check ``contacts.plan_stop_id`` (ON DELETE SET NULL), a scan of the contacts.
+    Plans of reps who checked in are started and never reach this function.
+    """
+    if not rows_by_plan:
+        return
+    old: dict[int, list[int]] = {pid: [] for pid in rows_by_plan}
+    for stop_id, plan_id in db.session.execute(
+        sa.select(PlanStop.id, PlanStop.plan_id).where(PlanStop.plan_id.in_(list(rows_by_plan))).order_by(PlanStop.id)
+    ):
+        old[plan_id].append(stop_id)
+    updates, inserts, surplus = [], [], []
+    for plan_id, rows in rows_by_plan.items():
+        ids = old[plan_id]
+        updates += [{**row, "id": sid, "plan_id": plan_id} for sid, row in zip(ids, rows, strict=False)]
+        inserts += [{**row, "plan_id": plan_id} for row in rows[len(ids):]]
+        surplus += ids[len(rows):]
+    if surplus:
+        db.session.execute(sa.delete(PlanStop).where(PlanStop.id.in_(surplus)))
+    if updates:
+        db.session.execute(sa.update(PlanStop), updates)
+    if inserts:
+        db.session.execute(sa.insert(PlanStop), inserts)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, PlanStop) and obj.plan_id in rows_by_plan:
+            db.session.expire(obj)
 
 
 def write_result(

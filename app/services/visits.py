@@ -188,7 +188,7 @@ def _stop_for(scope: Scope, stop_id: int, customer_id: int, day: date) -> PlanSt
     stop = db.session.scalar(
         sa.select(PlanStop)
         .join(Plan, Plan.id == PlanStop.plan_id)
-        .where(PlanStop.id == stop_id, Plan.user_id == scope.user_id)
+        .where(PlanStop.id == stop_id, Plan.user_id == scope.user_id, Plan.plan_date == day)
     )
     if stop is not None and stop.customer_id == customer_id:
         return stop

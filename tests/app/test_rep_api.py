@@ -225,3 +225,28 @@ def test_service_worker_and_manifest(client):
     data = manifest.get_json(force=True)
     assert {i["sizes"] for i in data["icons"]} == {"192x192", "512x512"}
     assert any(i["purpose"] == "maskable" for i in data["icons"])
+
+
+def test_stale_stop_id_links_to_the_customers_current_stop(client, world):
+    """Tests that a visit queued before a re-plan renumbered the stops still lands on the customer's stop."""
+    token = _as(client, world["rep1"])
+    current = world["plan"].stops[1]
+    response = _post(client, {"client_uuid": str(uuid.uuid4()), "action": "check_in",
+                              "customer_id": world["c_rep1b"].id, "stop_id": current.id + 10_000,
+                              **AT_CUSTOMER}, token)
+    assert response.status_code == 201
+    body = response.get_json()["contact"]
+    assert body["stop_id"] == current.id
+    assert body["planned"] is True
+
+
+def test_another_reps_stop_id_does_not_link(client, world):
+    """Tests that naming another rep's stop links nothing of theirs: the visit stays the rep's own."""
+    token = _as(client, world["rep1"])
+    foreign = world["plan2"].stops[0]
+    response = _post(client, {"client_uuid": str(uuid.uuid4()), "action": "check_in",
+                              "customer_id": world["c_rep1"].id, "stop_id": foreign.id}, token)
+    assert response.status_code == 201
+    assert response.get_json()["contact"]["stop_id"] == world["plan"].stops[0].id
+    db.session.refresh(foreign)
+    assert foreign.status == StopStatus.PENDING

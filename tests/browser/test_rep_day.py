@@ -231,3 +231,17 @@ def test_today_fits_a_phone_with_big_targets(phone_page, live_server, rep_plans)
     )
     assert heights
     assert min(heights) >= 48
+
+
+def test_map_shows_the_route_without_tiles(phone_page, live_server, rep_plans):
+    """Tests that the map view draws a marker per stop and the route line even when no tile loads."""
+    email = "rep8@demo.roteiro.app"
+    stops = live_server.run(_stops, rep_plans[email])
+    phone_page.context.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
+    _open_today(phone_page, live_server, email)
+    phone_page.get_by_role("button", name="Mapa").click()
+    markers = phone_page.locator("#rep-map path.leaflet-interactive")
+    expect(markers).to_have_count(len(stops) + 1)  # one circle per stop and the polyline
+    expect(phone_page.locator(".stop-list")).to_be_hidden()
+    phone_page.get_by_role("button", name="Lista").click()
+    expect(phone_page.locator(".next-stop")).to_be_visible()

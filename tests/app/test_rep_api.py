@@ -250,3 +250,14 @@ def test_another_reps_stop_id_does_not_link(client, world):
     assert response.get_json()["contact"]["stop_id"] == world["plan"].stops[0].id
     db.session.refresh(foreign)
     assert foreign.status == StopStatus.PENDING
+
+
+def test_posts_need_the_csrf_token(client, world):
+    """Tests that a visit POST without the X-CSRFToken header is refused and stores nothing."""
+    _as(client, world["rep1"])
+    key = str(uuid.uuid4())
+    response = client.post("/api/rep/contacts", json={"client_uuid": key, "action": "check_in",
+                                                      "customer_id": world["c_rep1"].id})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] != "invalid"  # the phone keeps it queued
+    assert _count(key) == 0

@@ -188,6 +188,14 @@ def _plan_json(plan: Plan | None, stops: list[PlanStop]) -> dict[str, Any] | Non
     }
 
 
+def lunch_json(plan: Plan | None) -> dict[str, Any] | None:
+    """The planned lunch break: when, and before which visit it falls."""
+    lunch = next((s for s in plan.stops if s.kind == "lunch"), None) if plan else None
+    if lunch is None:
+        return None
+    return {"seq": lunch.seq, "start": clock(lunch.start_s), "end": clock(lunch.departure_s)}
+
+
 def day_json(rep_day: RepDay, *, user_id: int, settings: PlanningSettings) -> dict[str, Any]:
     """The whole day, ready to render and to keep on the device."""
     by_stop: dict[int, Contact] = {}
@@ -214,6 +222,7 @@ def day_json(rep_day: RepDay, *, user_id: int, settings: PlanningSettings) -> di
         "date_label": day(rep_day.day),
         "generated_at": datetime.now(UTC).isoformat(),
         "plan": _plan_json(rep_day.plan, rep_day.stops),
+        "lunch": lunch_json(rep_day.plan),
         "stops": [_stop_json(s, rep_day, by_stop.get(s.id), names) for s in rep_day.stops],
         "extra": extra,
         "radius_m": settings.checkin_radius_m,

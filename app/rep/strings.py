@@ -50,6 +50,7 @@ JS_STRINGS: dict[str, Any] = {
     "overdue": _l("overdue"),
     "no_receivables": _l("Nothing open."),
     "more": _l("+%(n)s more"),
+    "lunch": _l("Lunch %(start)s–%(end)s"),
     "notes_history": _l("Notes"),
     "no_notes": _l("No notes yet."),
     "why_today": _l("Why today"),

@@ -49,6 +49,7 @@ PT = {
     "overdue": "vencido",
     "Nothing open.": "Nada em aberto.",
     "+%(n)s more": "+%(n)s outros",
+    "Lunch %(start)s–%(end)s": "Almoço %(start)s–%(end)s",
     "Notes": "Observações",
     "No notes yet.": "Nenhuma observação ainda.",
     "Why today": "Por que hoje",

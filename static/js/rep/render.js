@@ -139,7 +139,15 @@ export function renderToday(data, t, stopUrl) {
   const done = (data.stops || []).filter((s) => s.done);
   let html = head(data, t);
   html += next ? nextCard(next, t, stopUrl) : (data.plan ? `<p class="card all-done">${esc(t.all_done)}</p>` : "");
-  if (rest.length) html += `<ol class="stop-list" aria-label="${esc(t.remaining)}">${rest.map((s) => card(s, t, stopUrl)).join("")}</ol>`;
+  if (rest.length) {
+    const lunch = data.lunch;
+    const items = rest.map((s) => card(s, t, stopUrl));
+    const at = lunch ? rest.findIndex((s) => s.seq > lunch.seq) : -1;
+    if (lunch && (at > 0 || (at === 0 && next && next.seq < lunch.seq))) {
+      items.splice(at, 0, `<li class="lunch-break"><span aria-hidden="true">☕</span> ${esc(fmt(t.lunch, lunch))}</li>`);
+    }
+    html += `<ol class="stop-list" aria-label="${esc(t.remaining)}">${items.join("")}</ol>`;
+  }
   html += extras(data, t);
   if (done.length) {
     html += `<details class="done-fold"><summary>${esc(fmt(t.done_stops, { n: done.length }))}</summary>

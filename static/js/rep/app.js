@@ -170,6 +170,7 @@ async function record(body, customer) {
   await enqueue(item);
   applyAction(state.data, item.body, customer);
   await putDay(state.data);
+  await showStatus(); // "1 pending" shows until the server has it
   render();
   toast(isOnline() ? t.saved : t.saved_offline);
   await sync();

@@ -43,7 +43,8 @@ EFFECTIVE_OUTCOMES = (
 )
 FLAG_GAP, FLAG_LAPSE, FLAG_RESCUE = 1, 2, 4
 ACTIVE_WINDOW_DAYS = 90
-AVG_TICKET_DAYS = 365
+# Average ticket over this many days (all history for customers idle that long).
+AVG_TICKET_DAYS = 180
 DEFAULT_CYCLE_DAYS = 30.0
 TREND_WEEKS = 8
 AT_RISK_BELOW = 50
@@ -354,12 +355,17 @@ def _add_orders(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> N
         ]
     older = [cid for cid, f in facts.items() if f.last_order is None]
     if older:
-        for cid, last in db.session.execute(
-            sa.select(Order.customer_id, sa.func.max(Order.order_date))
+        for cid, last, avg in db.session.execute(
+            sa.select(
+                Order.customer_id,
+                sa.func.max(Order.order_date),
+                sa.cast(sa.func.avg(Order.total), sa.Float),
+            )
             .where(Order.customer_id.in_(older), Order.order_date < since)
             .group_by(Order.customer_id)
         ):
-            facts[cid].last_order = last
+            f = facts[cid]
+            f.last_order, f.avg_ticket = last, float(avg or 0)
 
 
 def _add_overdue(facts: dict[int, CustomerFacts], base: Any, flt: KpiFilter) -> None:

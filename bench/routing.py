@@ -135,8 +135,9 @@ def pyvrp_vrptw(inst: SolomonInstance, seconds: float) -> list[list[int]]:
     for a in range(len(locs)):
         for b in range(len(locs)):
             if a != b:
-                d = int(math.dist(inst.xy[a], inst.xy[b]) * scale)
-                m.add_edge(locs[a], locs[b], distance=d, duration=d)
+                d = math.dist(inst.xy[a], inst.xy[b]) * scale
+                # durations rounded up so its routes stay feasible in double precision
+                m.add_edge(locs[a], locs[b], distance=round(d), duration=math.ceil(d - 1e-9))
     result = m.solve(stop=MaxRuntime(seconds), seed=0, display=False)
     return [[a.idx + 1 for a in r if a.is_client()] for r in result.best.routes()]
 

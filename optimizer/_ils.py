@@ -295,6 +295,39 @@ class Search:
         sol.travel = sum(x.travel for x in sol.scheds)
         return moved
 
+    def move_between(self, sol: Solution) -> bool:
+        """Move one visit to another tour where it adds less driving than it saves (m > 1)."""
+        c = self.core
+        if len(sol.tours) < 2:
+            return False
+        for ti, nodes in enumerate(sol.tours):
+            for k in range(1, len(nodes) - 1):
+                node = nodes[k]
+                if node in c.mandatory:
+                    continue
+                rest = nodes[:k] + nodes[k + 1 :]
+                base = schedule(c, c.tours[ti], rest)
+                if base is None:
+                    continue
+                saved = sol.scheds[ti].travel - base.travel
+                others = {tj: s for tj, s in enumerate(sol.scheds) if tj != ti}
+                ok, _, pos = self.insertion_grid(others, np.array([node], dtype=np.int64))
+                added = self.T[pos[2], node] + self.T[node, pos[4]] - pos[6]
+                added = np.where(ok[:, 0], added, np.iinfo(np.int64).max)
+                at = int(np.argmin(added))
+                if not ok[at, 0] or int(added[at]) >= saved:
+                    continue
+                tj, slot = int(pos[0][at]), int(pos[1][at])
+                target = [*sol.tours[tj][: slot + 1], node, *sol.tours[tj][slot + 1 :]]
+                fresh = schedule(c, c.tours[tj], target)
+                if fresh is None:
+                    continue
+                sol.tours[ti], sol.scheds[ti] = rest, base
+                sol.tours[tj], sol.scheds[tj] = target, fresh
+                sol.travel = sum(x.travel for x in sol.scheds)
+                return True
+        return False
+
     def two_opt(self, sol: Solution) -> bool:
         """Reverse the stretch of a tour that shortens driving most and keeps every window."""
         c, moved = self.core, False
@@ -396,7 +429,8 @@ def local_search(
         search.fill(sol, 0.0)
     if deep:
         for _ in range(50):
-            if search.swap(sol) or search.two_opt(sol) or search.relocate(sol):
+            if (search.swap(sol) or search.two_opt(sol) or search.relocate(sol)
+                    or search.move_between(sol)):
                 search.fill(sol, 0.0)
             else:
                 break

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,7 +69,10 @@ class KpiFilter:
 
 @dataclass
 class CustomerFacts:
-    """What the KPIs need to know about one customer, as of the end of the period."""
+    """What the KPIs need to know about one customer, as of the end of the period.
+
+    The derived values are cached: read them only once the facts are loaded.
+    """
 
     id: int
     name: str
@@ -105,13 +109,13 @@ class CustomerFacts:
     def days_since_order(self) -> int | None:
         return None if self.last_order is None else (self.end - self.last_order).days
 
-    @property
+    @cached_property
     def in_gap(self) -> bool:
         """Ruptura de atendimento: not contacted within its required frequency."""
         since = self.days_since_contact
         return since is None or since > self.frequency
 
-    @property
+    @cached_property
     def gap_days(self) -> int | None:
         """Days past the frequency (None when never contacted or not in gap)."""
         since = self.days_since_contact
@@ -146,7 +150,7 @@ class CustomerFacts:
         """Bought in the 90 days before the period, none in the 90 days ending at its end."""
         return self.active_at_start and not self.active_at_end
 
-    @property
+    @cached_property
     def status(self) -> str:
         """Map status, worst first: rescue, lapse, gap, ok."""
         if self.rescue:
@@ -155,7 +159,7 @@ class CustomerFacts:
             return "lapse"
         return "gap" if self.in_gap else "ok"
 
-    @property
+    @cached_property
     def health(self) -> int:
         """0–100: 100 minus penalties for rescue/lapse, service gap, overdue and falling revenue."""
         penalty = 50 if self.rescue else 30 if self.lapsed else 0

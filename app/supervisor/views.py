@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
@@ -52,8 +52,19 @@ def index() -> str:
     }
     return render_template(
         "supervisor/index.html", d=dash, flt=flt, charts=trend_charts, tables=tables,
+        links={k: _week_links(dash.trends, ctx["args"], k) for k in ("gap", "churned")},
         tile_url=current_app.config["TILE_URL"], **ctx, **_choices(ctx["scope"]),
     )
+
+
+def _week_links(points: list[kpis.TrendPoint], args: object, key: str) -> list[str]:
+    """Drill-down links of a trend's weeks: the list as of each week (its 7 days as period)."""
+    keep = {k: v for k, v in dict(args).items() if k in ("rep", "segment")}  # type: ignore[call-overload]
+    return [
+        url_for("supervisor.customers", list=key, start=(p.week_end - timedelta(days=6)).isoformat(),
+                end=p.week_end.isoformat(), **keep)
+        for p in points
+    ]
 
 
 @bp.route("/clientes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -96,3 +97,14 @@ def test_map_data_is_scoped(client, world):
     login(client, world["sup2"].email)
     points = client.get("/supervisor/mapa.json").get_json()["points"]
     assert [(p["name"], p["status"]) for p in points] == [("Bar do Rep Dois", "gap")]
+
+
+def test_trend_weeks_drill_down_to_their_lists(client, world):
+    """Tests that each coverage week links to the customers in gap as of that week."""
+    login(client, world["sup1"].email)
+    today = local_today()
+    start = (today - timedelta(days=6)).isoformat()
+    text = client.get("/supervisor/").get_data(as_text=True)
+    assert f"list=gap&amp;start={start}&amp;end={today.isoformat()}" in text
+    week = client.get(f"/supervisor/clientes?list=gap&start={start}&end={today.isoformat()}")
+    assert "Padaria do Rep Um" in week.get_data(as_text=True)

@@ -209,6 +209,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--think", default="10,30", help="Seconds between a rep's actions: MIN,MAX.")
     parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--users", type=int, default=0, help="Virtual reps (default: --reps).")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
@@ -231,18 +232,19 @@ def main() -> None:
         (tmp / "logins.txt").write_text("\n".join(logins))
         server = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads",
-             str(args.threads), "-b", f"127.0.0.1:{args.port}", "--timeout", "120", "--log-level", "warning",
+             str(args.threads), "-b", f"127.0.0.1:{args.port}", "--timeout", "120", "--keep-alive", "60",
+             "--log-level", "warning",
              "app:create_app()"],
             env=env, cwd=ROOT)
         _wait_until_up(args.port, server)
         prefix = tmp / "locust"
         subprocess.run(
-            [str(ROOT / ".venv/bin/locust"), "-f", __file__, "--headless", "-u", str(len(logins)), "-r",
+            [str(ROOT / ".venv/bin/locust"), "-f", __file__, "--headless", "-u", str(args.users or len(logins)), "-r",
              str(args.spawn_rate), "--reset-stats",
              "-t", f"{args.duration}s", "--host", f"http://127.0.0.1:{args.port}", "--csv", str(prefix),
              "--only-summary", "--loglevel", "WARNING"],
             env={**env, "LOAD_LOGINS": str(tmp / "logins.txt"), "LOAD_THINK": args.think}, cwd=ROOT, check=False)
-        _report(prefix, len(logins), args)
+        _report(prefix, args.users or len(logins), args)
         failures = (prefix.parent / "locust_failures.csv")
         if failures.exists():
             print(failures.read_text()[:2000])

@@ -210,7 +210,7 @@ def _abandon_running(company_id: int) -> list[int]:
     return [r.id for r in runs]
 
 
-def _prepare(r: _Run, rep: User, config: PlanningConfig) -> Prepared | None:
+def _prepare(r: _Run, rep: User, config: PlanningConfig, facts: planning.CompanyFacts) -> Prepared | None:
     """Read one rep's work, recording a failure or a day off instead of raising."""
     t0 = time.perf_counter()
     try:
@@ -219,7 +219,7 @@ def _prepare(r: _Run, rep: User, config: PlanningConfig) -> Prepared | None:
             r.beat()
             r.commit()
             return None
-        return planning.prepare_rep(rep=rep, day=r.o.plan_date, config=config)
+        return planning.prepare_rep(rep=rep, day=r.o.plan_date, config=config, facts=facts)
     except PlanningError as exc:
         r.fail(rep.id, str(exc), time.perf_counter() - t0)
     except Exception as exc:
@@ -268,11 +268,13 @@ def _plan_reps(r: _Run, config: PlanningConfig, executor: Executor) -> None:
     rep_ids = [rep.id for rep in reps]
     r.counts["reps_total"] = len(rep_ids)
     t0 = time.perf_counter()
+    facts = planning.company_facts(company_id=r.o.company_id, day=r.o.plan_date)
+    r.seconds["preparing"] += time.perf_counter() - t0
     prepared: dict[int, Prepared] = {}
     for rep_id in rep_ids:
         rep = db.session.get(User, rep_id)
         assert rep is not None
-        work = _prepare(r, rep, config)
+        work = _prepare(r, rep, config, facts)
         if work is not None:
             prepared[rep_id] = work
             executor.submit(work.work)

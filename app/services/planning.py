@@ -21,6 +21,7 @@ from app.extensions import db
 from app.jobs.work import RepResult, RepWork, WeekWork, solve, travel_provider
 from app.models import (
     Appointment,
+    Channel,
     Contact,
     ContactKind,
     Customer,
@@ -68,6 +69,43 @@ def planned_reps(*, company_id: int, rep_ids: Collection[int] | None = None) -> 
     if rep_ids is not None:
         query = query.where(User.id.in_(list(rep_ids)))
     return list(db.session.scalars(query.order_by(User.id)))
+
+
+# --------------------------------------------------------------------------- company facts
+
+
+@dataclass(frozen=True)
+class CompanyFacts:
+    """What every rep's preparation reads, loaded for the whole company in three queries."""
+
+    customers: Mapping[int, list[routing.CustomerFacts]]  # by owner id
+    scores: Mapping[int, routing.ScoreFacts]
+    last_visits: Mapping[int, date]
+
+
+def company_facts(*, company_id: int, day: date) -> CompanyFacts:
+    """Load the field customers, the day's scores and the last visits of a whole company."""
+    by_owner: dict[int, list[routing.CustomerFacts]] = {}
+    rows = db.session.execute(
+        sa.select(Customer.owner_id, *routing.FACT_COLUMNS)
+        .where(
+            Customer.company_id == company_id,
+            Customer.owner_id.is_not(None),
+            Customer.active.is_(True),
+            Customer.channel == Channel.FIELD,
+            Customer.latitude.is_not(None),
+            Customer.longitude.is_not(None),
+        )
+        .order_by(Customer.id)
+    )
+    for owner_id, *facts in rows:
+        by_owner.setdefault(owner_id, []).append(routing.CustomerFacts(*facts))
+    last = db.session.execute(
+        sa.select(Contact.customer_id, sa.func.max(Contact.contact_date))
+        .where(Contact.company_id == company_id, Contact.kind == ContactKind.VISIT, Contact.contact_date < day)
+        .group_by(Contact.customer_id)
+    )
+    return CompanyFacts(by_owner, routing.scores_for(company_id=company_id, day=day), dict(last.all()))
 
 
 # --------------------------------------------------------------------------- week inputs
@@ -124,6 +162,7 @@ def week_customers(
     config: PlanningConfig,
     customers: list[routing.CustomerFacts] | None = None,
     scores: Mapping[int, routing.ScoreFacts] | None = None,
+    last_visits: Mapping[int, date] | None = None,
 ) -> tuple[tuple[AgendaCustomer, ...], dict[str, CandidateInfo]]:
     """Map the rep's field portfolio to the agenda's customers, with their scores."""
     if customers is None:
@@ -131,7 +170,7 @@ def week_customers(
     ids = [c.id for c in customers]
     if scores is None:
         scores = routing.scores_for(company_id=rep.company_id, day=day, customer_ids=ids)
-    last = _last_visits(rep, day, ids)
+    last = _last_visits(rep, day, ids) if last_visits is None else last_visits
     appts = _week_appointments(rep, days)
     out, info = [], {}
     for cust in customers:
@@ -162,6 +201,7 @@ def _week_work(
     config: PlanningConfig,
     customers: list[routing.CustomerFacts],
     scores: Mapping[int, routing.ScoreFacts],
+    last_visits: Mapping[int, date] | None = None,
 ) -> tuple[WeekWork | None, dict[str, CandidateInfo]]:
     """Return the week agenda's inputs for the working days after ``day``."""
     if not config.week_agenda or config.horizon_days < 2:
@@ -169,7 +209,9 @@ def _week_work(
     template = routing.rep_day(rep.work_profile)
     later = routing.working_days_after(day, config.horizon_days - 1, lambda d: rep_works(rep, d))
     dates = [day, *later]
-    agenda, info = week_customers(rep=rep, day=day, days=dates, config=config, customers=customers, scores=scores)
+    agenda, info = week_customers(
+        rep=rep, day=day, days=dates, config=config, customers=customers, scores=scores, last_visits=last_visits
+    )
     frozen = tuple(
         (plan.plan_date, routing.route_from_plan(plan))
         for plan in db.session.scalars(sa.select(Plan).where(Plan.user_id == rep.id, Plan.plan_date.in_(later)))
@@ -198,17 +240,23 @@ class Prepared:
     week_info: Mapping[str, CandidateInfo]
 
 
-def prepare_rep(*, rep: User, day: date, config: PlanningConfig, week: bool = True) -> Prepared:
+def prepare_rep(
+    *, rep: User, day: date, config: PlanningConfig, week: bool = True, facts: CompanyFacts | None = None
+) -> Prepared:
     """Read the database into the rep's pure unit of work; raise PlanningError when impossible."""
     if not rep.active:
         raise PlanningError("inactive_rep")
     template = routing.rep_day(rep.work_profile)
-    customers = routing.field_customers(rep=rep)
-    scores = routing.scores_for(company_id=rep.company_id, day=day, customer_ids=[c.id for c in customers])
+    last_visits: Mapping[int, date] | None = None
+    if facts is not None:
+        customers, scores, last_visits = facts.customers.get(rep.id, []), facts.scores, facts.last_visits
+    else:
+        customers = routing.field_customers(rep=rep)
+        scores = routing.scores_for(company_id=rep.company_id, day=day, customer_ids=[c.id for c in customers])
     cands = routing.build_candidates(rep=rep, day=day, config=config, customers=customers, scores=scores)
     provider = travel_provider(config.osrm_url)
     problem = routing.day_problem(template, cands.candidates, provider)
-    week_work, week_info = _week_work(rep, day, config, customers, scores) if week else (None, {})
+    week_work, week_info = _week_work(rep, day, config, customers, scores, last_visits) if week else (None, {})
     work = RepWork(
         user_id=rep.id,
         day=day,

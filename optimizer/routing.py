@@ -7,6 +7,10 @@ iterated local search of ``optimizer._ils`` and turns its best tour back into da
 Determinism: the search stops after an iteration budget derived from ``time_limit`` (and the
 seed drives every random choice), so the same problem and seed give the same route. The
 wall-clock limit is only a safety net that cuts a run short on a much slower machine.
+
+Working time: the search keeps ``end arrival <= start_s + max_working_s + lunch``, which is safe
+whatever the departure; the reported departure is then delayed by the first stop's wait (the
+rep leaves later instead of waiting at the door), so ``working_s`` can only come out lower.
 """
 
 from __future__ import annotations

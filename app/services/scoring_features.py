@@ -71,6 +71,14 @@ def segment_names_for(session: Session, company_id: int, settings: ScoringSettin
     return tuple(sorted(n for n in names if n))
 
 
+def _whole_table(column: Any, dialect: str) -> Any:
+    """On SQLite, the column behind a unary plus: a filter that matches (nearly) every row of a big
+    table is cheaper as a plain scan than as millions of index-then-row lookups."""
+    if dialect == "sqlite":
+        return sa.literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
+    return column
+
+
 def _customers(session: Session, company_id: int) -> dict[str, np.ndarray]:
     """Static customer facts, ordered by id (the index every other array follows)."""
     stmt = (
@@ -130,7 +138,8 @@ def _purchase_days(session: Session, company_id: int, ref: int, dialect: str) ->
     more in the database (hashing nearly one group per row) than folding them in numpy.
     """
     stmt = sa.select(Order.customer_id, _day_sql(Order.order_date, dialect)).where(
-        Order.company_id == company_id, Order.order_date <= _date(ref)
+        _whole_table(Order.company_id, dialect) == company_id,
+        _whole_table(Order.order_date, dialect) <= _date(ref),
     )
     return fetch_columns(session, stmt, "ii")
 
@@ -185,7 +194,10 @@ def _mix(session: Session, company_id: int, ref: int, dialect: str) -> list[np.n
             sa.func.max(day),
         )
         .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(Order.company_id == company_id, Order.order_date <= _date(ref))
+        .where(
+            _whole_table(Order.company_id, dialect) == company_id,
+            _whole_table(Order.order_date, dialect) <= _date(ref),
+        )
         .group_by(Order.customer_id, OrderLine.category)
     )
     rows = fetch_rows(session, stmt)

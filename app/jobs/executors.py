@@ -7,6 +7,7 @@ to the database and writes the results.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -123,6 +124,9 @@ class LocalPoolExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+PEEK = 8  # pending Celery results checked per non-blocking collect
+
+
 class CeleryExecutor:
     """Send each rep to the ``roteiro.solve_rep`` task on Celery workers (Redis broker)."""
 
@@ -142,20 +146,32 @@ class CeleryExecutor:
         self._results[async_result] = (work, time.monotonic())
 
     def collect(self, *, block: bool) -> list[RepResult]:
-        """Return finished reps, polling the result backend."""
-        while True:
-            out = []
-            for async_result in [r for r in self._results if r.ready()]:
-                work, _ = self._results.pop(async_result)
-                try:
-                    out.append(async_result.get(disable_sync_subtasks=False, propagate=True))
-                except Exception as exc:
-                    out.append(_error(work, exc))
-                async_result.forget()
-            out.extend(self._expire())
-            if out or not block or not self._results:
-                return out
-            time.sleep(0.05)
+        """Return finished reps: wait on the oldest (pub/sub) when blocking, peek at a few otherwise.
+
+        Work is handed out in order, so the oldest results finish first; asking Redis about
+        every pending task on every call would cost more than the solving.
+        """
+        out: list[RepResult] = []
+        if block and self._results:
+            oldest = next(iter(self._results))
+            # A timeout is not fatal here: _expire below turns it into that rep's error.
+            with contextlib.suppress(Exception):
+                oldest.get(timeout=self._timeout_s, propagate=False, disable_sync_subtasks=False)
+        for async_result in list(self._results)[:PEEK]:
+            if async_result.ready():
+                out.append(self._take(async_result))
+        out.extend(self._expire())
+        return out
+
+    def _take(self, async_result: Any) -> RepResult:
+        """Turn a finished task into its result (or the rep's error) and forget it."""
+        work, _ = self._results.pop(async_result)
+        try:
+            result: RepResult = async_result.get(disable_sync_subtasks=False, propagate=True)
+        except Exception as exc:
+            result = _error(work, exc)
+        async_result.forget()
+        return result
 
     def _expire(self) -> list[RepResult]:
         """Give up on reps no worker answered in time (no worker running, lost task)."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import env
 
 
 def tile_origin(tile_url: str) -> str:
@@ -37,8 +40,20 @@ def content_security_policy() -> str:
     )
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies (ROTEIRO_TRUSTED_PROXIES=N), believe their X-Forwarded-* headers.
+
+    TLS usually ends at the proxy: without this, the app would see plain http and build
+    http:// URLs. Only the last N hops are trusted, so clients cannot spoof them.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or env("TRUSTED_PROXIES", "0") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
 def register(app: Flask) -> None:
     """Add the headers after every request."""
+    trust_proxies(app)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

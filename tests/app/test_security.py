@@ -68,3 +68,18 @@ def test_change_password_enforces_policy(client, db_session):
     assert answer.status_code == 302
     db.session.refresh(user)
     assert user.check_password("outra-senha-forte-1")
+
+
+def test_proxy_headers_trusted_only_when_configured(tmp_path):
+    """Tests X-Forwarded-Proto from one trusted proxy: the app then sees https."""
+    from flask import request
+
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "roteiro.example"}
+    for hops, scheme in ((0, "http"), (1, "https")):
+        app = build_app(f"sqlite:///{tmp_path / f'p{hops}.sqlite3'}", TRUSTED_PROXIES=hops)
+
+        @app.get("/_scheme")
+        def scheme_probe() -> str:
+            return request.scheme
+
+        assert app.test_client().get("/_scheme", headers=forwarded).get_data(as_text=True) == scheme

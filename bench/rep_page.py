@@ -183,10 +183,12 @@ def main() -> int:
         base, server = serve(app)
         try:
             session = login(base)
+            print("load average before timing: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
             for path in ("/hoje", "/api/rep/today"):
                 samples, size = time_gets(session, base + path, args.requests)
                 print(f"GET {path:<16} n={len(samples)} p50={statistics.median(samples):.1f} ms "
                       f"p95={percentile(samples, 95):.1f} ms max={max(samples):.1f} ms body={size / 1024:.1f} KB")
+            print("load average after timing: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
             cookie = next({"name": c.name, "value": c.value} for c in session.cookies if c.name == "session")
             total, sizes = page_weight(base, cookie)
             print(f"page weight /hoje (no tiles, no map opened, uncompressed): {total / 1024:.1f} KB "

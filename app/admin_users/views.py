@@ -74,5 +74,7 @@ def reset_password(user_id: int) -> Response:
 @roles_required(Role.ADMIN)
 def audit() -> str:
     """Who changed settings, permissions, tokens and data, and when."""
-    return render_template("admin_users/audit.html",
-                           entries=service.audit_entries(company_id=current_user.company_id))
+    company_id = current_user.company_id
+    names = {u.id: u.name for u in service.list_users(company_id=company_id)}
+    return render_template("admin_users/audit.html", entries=service.audit_entries(company_id=company_id),
+                           names=names)

@@ -57,6 +57,19 @@ def _check_stop(
     return (place if node is None else node), out
 
 
+def lunch_fits(problem: DayProblem) -> bool:
+    """Say whether lunch fits in an otherwise empty day (if not, the day ends before it)."""
+    rep, dur = problem.rep, problem.matrix.durations_s
+    lunch = rep.lunch
+    if lunch is None:
+        return False
+    node = problem.lunch_node
+    there, back = (0, dur[0][1]) if node is None else (dur[0][node], dur[node][1])
+    begin = max(rep.start_s + there, lunch.earliest_start_s)
+    deadline = min(rep.end_s, rep.start_s + rep.max_working_s + lunch.duration_s)
+    return begin <= lunch.latest_start_s and begin + lunch.duration_s + back <= deadline
+
+
 def _check_visits(problem: DayProblem, route: DayRoute) -> list[str]:
     """Check who is visited: once each, known, appointments kept, prize and drops add up."""
     by_id = {c.id: c for c in problem.candidates}
@@ -65,8 +78,9 @@ def _check_visits(problem: DayProblem, route: DayRoute) -> list[str]:
     if out:
         return out
     lunches = sum(1 for s in route.stops if s.kind == "lunch")
-    if problem.rep.lunch is not None and lunches != 1:
-        out.append(f"expected one lunch break, got {lunches}")
+    expected = 1 if lunch_fits(problem) else 0
+    if lunches > 1 or (problem.rep.lunch is not None and lunches != expected):
+        out.append(f"expected {expected} lunch break, got {lunches}")
     prize = sum(by_id[v].prize for v in visits if v is not None)
     if not math.isclose(route.prize, prize, abs_tol=1e-6):
         out.append(f"prize {route.prize}, visits are worth {prize}")

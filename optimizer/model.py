@@ -106,7 +106,8 @@ class LunchBreak:
     """A break of ``duration_s`` starting in [earliest_start_s, latest_start_s].
 
     Without a location the rep eats where he is: right after the previous stop (or at the
-    start place), and drives on from there.
+    start place), and drives on from there. A day that ends before lunch can be taken (even
+    with no visits) has no lunch stop.
     """
 
     earliest_start_s: int

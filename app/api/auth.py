@@ -17,7 +17,8 @@ def authenticate_request() -> None:
     user = api_tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
     if user is None:
         abort(401, description="A valid API token is required (Authorization: Bearer ...).")
-    db.session.commit()  # keep last_used_at even when the request later fails
+    if db.session.dirty:
+        db.session.commit()  # keep last_used_at even when the request later fails
     g.api_user = user
 
 

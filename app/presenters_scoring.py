@@ -103,6 +103,13 @@ def _overdue_collect(v: dict[str, Any]) -> str:
 
 
 def _credit_blocked(v: dict[str, Any]) -> str:
+    available = v.get("available") or 0
+    if available < 0:
+        return _(
+            "Credit limit exceeded by %(amount)s; the usual order is %(ticket)s",
+            amount=money(-available),
+            ticket=money(v.get("ticket") or 0),
+        )
     return _(
         "Available credit %(available)s is below the usual order of %(ticket)s",
         available=money(v.get("available") or 0),
@@ -133,10 +140,13 @@ def _new_customer(v: dict[str, Any]) -> str:
 
 
 def _high_value(v: dict[str, Any]) -> str:
+    share = v.get("share_pct") or 0
+    if share < 1:  # a fraction of a percent says nothing to a rep
+        return _("Average ticket %(ticket)s", ticket=money(v.get("ticket") or 0))
     return _(
         "Average ticket %(ticket)s; %(share)s%% of the portfolio's revenue",
         ticket=money(v.get("ticket") or 0),
-        share=number(v.get("share_pct") or 0, "#,##0.0#"),
+        share=number(share, "#,##0.#"),
     )
 
 

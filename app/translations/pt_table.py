@@ -115,6 +115,9 @@ PT = {
     "Customer value": "Valor do cliente",
     "Product mix": "Mix de produtos",
     "What to offer": "O que oferecer",
+    "Credit limit exceeded by %(amount)s; the usual order is %(ticket)s": (
+        "Limite de crédito estourado em %(amount)s; o pedido usual é de %(ticket)s"
+    ),
     "Score settings": "Configurações da nota",
     "%(points)s pts": "%(points)s pts",
     (

@@ -77,6 +77,8 @@ def test_every_reason_renders(app, locale):
         {"key": "next_delivery", "values": {"days": 1}},
         {"key": "next_delivery", "values": {"days": 0}},
         {"key": "days_without_purchase", "values": {"days": 1, "cycle": 7}},
+        {"key": "credit_blocked", "values": {"available": -297.7, "ticket": 1169.19}},
+        {"key": "high_value", "values": {"ticket": 900.0, "share_pct": 0.08}},
     ] + [{"key": "overdue_collect", "values": {**SAMPLES["overdue_collect"], "policy": p}} for p in engine.COLLECTION_POLICIES]
     with app.test_request_context(), force_locale(locale):
         for reason in variants:
@@ -96,6 +98,11 @@ def test_portuguese_wording(app):
         for key, text in PT.items():
             assert render_reason({"key": key, "values": SAMPLES[key]}) == text
         assert render_reason({"key": "days_without_purchase", "values": {"days": 1, "cycle": 7}}).startswith("1 dia sem")
+        credit = render_reason({"key": "credit_blocked", "values": {"available": -297.7, "ticket": 1169.19}})
+        assert credit == "Limite de crédito estourado em R$\xa0297,70; o pedido usual é de R$\xa01.169,19"
+        assert render_reason({"key": "high_value", "values": {"ticket": 900.0, "share_pct": 0.08}}) == (
+            "Ticket médio R$\xa0900,00"
+        )
         assert [f.label for f in flag_labels(engine.SERVICE_GAP | engine.PURCHASE_LAPSE)] == [
             "Ruptura de atendimento",
             "Ruptura de positivação",

@@ -4,6 +4,8 @@ user's language, so the offline copy renders exactly like the online page."""
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -116,15 +118,42 @@ def customer_json(c: Customer, names: list[str] | None = None) -> dict[str, Any]
     }
 
 
-def _score_json(snap: ScoreSnapshot | None) -> dict[str, Any]:
-    if snap is None:
-        return {"score": None, "reasons": [], "offers": [], "flags": []}
+_SCORE_CACHE: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_SCORE_CACHE_SIZE = 4096
+_SCORE_LOCK = threading.Lock()
+
+
+def _render_score(snap: ScoreSnapshot) -> dict[str, Any]:
     return {
         "score": round(snap.total),
         "reasons": render_reasons(snap.reasons),
         "offers": render_offers(snap.offers),
         "flags": [{"css": f.css, "icon": f.icon, "label": f.label} for f in flag_labels(snap.flags)],
     }
+
+
+def score_json(snap: ScoreSnapshot | None) -> dict[str, Any]:
+    """Why and what for one stop, in the user's words.
+
+    Snapshots are written once (a re-score deletes and inserts new rows), so their
+    sentences are rendered once per process and language: the reasons are a third of
+    the day's JSON cost otherwise. The key includes the row's creation time because
+    SQLite may give a new row a deleted row's id.
+    """
+    if snap is None:
+        return {"score": None, "reasons": [], "offers": [], "flags": []}
+    key = (snap.id, snap.created_at, snap.total, snap.flags, str(get_locale()))
+    with _SCORE_LOCK:
+        hit = _SCORE_CACHE.get(key)
+        if hit is not None:
+            _SCORE_CACHE.move_to_end(key)
+            return hit
+    value = _render_score(snap)
+    with _SCORE_LOCK:
+        _SCORE_CACHE[key] = value
+        if len(_SCORE_CACHE) > _SCORE_CACHE_SIZE:
+            _SCORE_CACHE.popitem(last=False)
+    return value
 
 
 def facts_json(facts: CustomerFacts, today: Any) -> dict[str, Any]:
@@ -164,7 +193,7 @@ def _stop_json(
         "pinned": stop.pinned,
         "appointment": stop.appointment,
         "customer": customer_json(customer, names),
-        **_score_json(rep_day.snapshots.get(customer.id)),
+        **score_json(rep_day.snapshots.get(customer.id)),
         "facts": facts_json(rep_day.facts.get(customer.id, CustomerFacts()), rep_day.day),
         "contact": contact_json(contact) if contact else None,
     }
@@ -211,7 +240,7 @@ def day_json(rep_day: RepDay, *, user_id: int, settings: PlanningSettings) -> di
             extra.append({
                 "id": None,
                 "customer": customer_json(customer, names),
-                **_score_json(rep_day.snapshots.get(customer.id)),
+                **score_json(rep_day.snapshots.get(customer.id)),
                 "facts": facts_json(rep_day.facts.get(customer.id, CustomerFacts()), rep_day.day),
                 "contact": contact_json(contact),
                 "done": contact.outcome is not None,

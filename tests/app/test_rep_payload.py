@@ -42,3 +42,30 @@ def test_navigation_links_use_coordinates():
     )
     assert urls["waze"] == "https://waze.com/ul?ll=-23.500000,-46.600000&navigate=yes"
     assert navigation_urls(None, None) == {"google": None, "waze": None}
+
+
+def test_score_sentences_follow_the_language_and_a_rewritten_row(app, db_session):
+    """Tests that cached score sentences differ by language and are rebuilt for a re-scored row."""
+    from app.rep.payload import score_json
+    from app.services.clock import local_today
+    from tests.factories import make_company, make_customer
+    from tests.support.rep import make_score
+
+    company = make_company()
+    customer = make_customer(company, None)
+    snap = make_score(customer, local_today())
+    with app.test_request_context():
+        with force_locale("pt_BR"):
+            pt = score_json(snap)
+            assert score_json(snap) is pt
+        with force_locale("en"):
+            en = score_json(snap)
+    assert pt["reasons"][0].startswith("32 dias sem comprar")
+    assert en["reasons"][0].startswith("32 days without buying")
+    db_session.delete(snap)
+    db_session.flush()
+    again = make_score(customer, local_today(), total=12.0, flags=0)
+    with app.test_request_context(), force_locale("pt_BR"):
+        fresh = score_json(again)
+    assert fresh["score"] == 12
+    assert fresh["flags"] == []

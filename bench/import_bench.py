@@ -26,7 +26,13 @@ from app.config import TestConfig
 from app.extensions import db
 from app.models import Company, Role, User
 from app.services.imports import import_file
-from tests.support.imports import CUSTOMER_HEADER, ORDER_HEADER, csv_bytes, customer_rows, order_rows
+from tests.support.imports import (
+    CUSTOMER_HEADER,
+    ORDER_HEADER,
+    csv_bytes,
+    customer_rows,
+    order_rows,
+)
 
 DEFAULT_PG = os.environ.get("ROTEIRO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -35,7 +35,7 @@ from optimizer.scoring import ScoringFeatures, ScoringSettings, purchase_history
 
 EPOCH = date(1970, 1, 1)
 REVENUE_WINDOW_DAYS = 365
-PG_WORK_MEM = "256MB"
+PG_WORK_MEM = "1GB"  # the mix sort of 8 M lines fits in ~700 MB
 SERVED_OUTCOMES = (Outcome.ORDER, Outcome.NO_SALE, Outcome.CALLBACK, Outcome.COLLECTED)
 
 

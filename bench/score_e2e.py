@@ -205,7 +205,7 @@ def _database(backend: str, pg_url: str, tmp: Path) -> tuple[str, object]:
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, object]:
     """Generate, then score in a child process, then drop the database."""
     with tempfile.TemporaryDirectory() as tmp:
-        url, drop = _database(backend, args.pg_url, Path(tmp))
+        url, drop = _database(backend, args.pg_url, Path(args.keep or tmp))
         try:
             built = generate(url, args.customers, args.orders_per_customer, args.lines_per_order)
             print(f"[{backend}] generated {built}", flush=True)
@@ -217,7 +217,10 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, object]:
             print(f"[{backend}] scored {figures}", flush=True)
             return {"backend": backend, **built, **figures}
         finally:
-            drop()  # type: ignore[operator]
+            if args.keep:
+                print(f"[{backend}] kept: --score-only '{url}' <company id>", flush=True)
+            else:
+                drop()  # type: ignore[operator]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -227,7 +230,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--orders-per-customer", type=int, default=20)
     parser.add_argument("--lines-per-order", type=int, default=2)
     parser.add_argument("--pg-url", default=DEFAULT_PG)
-    parser.add_argument("--score-only", nargs=2, metavar=("URL", "COMPANY_ID"), help=argparse.SUPPRESS)
+    parser.add_argument("--keep", metavar="DIR", help="keep the database (SQLite file in DIR) to re-run --score-only")
+    parser.add_argument("--score-only", nargs=2, metavar=("URL", "COMPANY_ID"), help="score an existing database")
     args = parser.parse_args(argv)
     if args.score_only:
         print(json.dumps(score_once(args.score_only[0], int(args.score_only[1]))))

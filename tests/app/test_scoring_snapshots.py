@@ -121,3 +121,13 @@ def test_card_explains_in_portuguese(client, db_session):
     assert "resgatar" in lost
     en = client.get(f"/carteira/clientes/{w['lapsed'].id}", headers={"Accept-Language": "en"})
     assert f"32 days without buying; usually buys every {cycle} days" in en.get_data(as_text=True)
+
+
+def test_company_without_customers(db_session):
+    """Tests that an empty company scores to nothing instead of failing the nightly run."""
+    from tests.factories import make_company
+
+    company = make_company()
+    result = scoring.score_company(session=db.session, company_id=company.id, day=DAY)
+    assert result.customers == 0
+    assert snapshots(company.id) == {}

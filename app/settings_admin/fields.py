@@ -59,6 +59,7 @@ TEXT: dict[str, FieldText] = {
     "default_gap_log_sd": FieldText("model", _l("Default irregularity"), _l("Spread of purchase gaps (log scale) when too few customers to learn it."), 0.01, 5),
     "lapse_horizon_days": FieldText("model", _l("Lapse risk horizon (days)"), _l("Lapse risk is the chance of no purchase within these days."), 1, 3650),
     "propensity_horizon_days": FieldText("model", _l("Purchase propensity horizon (days)"), _l("Propensity is the chance of a purchase within these days."), 1, 3650),
+    "dormant_rate_share": FieldText("model", _l("Purchases of a customer who left (× its rate)"), _l("0: a customer who dropped out never buys again; 0.1: still buys at a tenth of its usual rate."), 0, 1),
     "fit_sample_size": FieldText("model", _l("Customers sampled to fit the model"), _l("Larger is slower and steadier."), 100, 10_000_000),
     "regularity_gaps": FieldText("model", _l("Orders before trusting a customer's own cycle"), _l("How many purchase gaps it takes to trust a customer's own rhythm."), 0, 1000),
 }

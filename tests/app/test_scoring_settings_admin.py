@@ -46,6 +46,15 @@ def company_versions(company_id: int) -> list[CompanySettings]:
     )
 
 
+def test_every_settings_field_has_words():
+    """Tests that each engine settings field has a label and help (no raw field names on the page)."""
+    from dataclasses import fields
+
+    from app.settings_admin.fields import SPECIAL, TEXT
+
+    assert {f.name for f in fields(ScoringSettings)} - SPECIAL <= set(TEXT)
+
+
 def test_page_lists_fields_in_portuguese(client, db_session):
     """Tests the form generated from the dataclass, with Portuguese labels and help."""
     w = small_portfolio()

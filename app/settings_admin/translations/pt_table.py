@@ -102,4 +102,8 @@ PT = {
     ),
     "At least one weight must be above zero.": "Pelo menos um peso deve ser maior que zero.",
     "These values were refused: %(error)s": "Estes valores foram recusados: %(error)s",
+    "Purchases of a customer who left (× its rate)": "Compras de cliente que saiu (× o seu ritmo)",
+    "0: a customer who dropped out never buys again; 0.1: still buys at a tenth of its usual rate.": (
+        "0: cliente que saiu nunca mais compra; 0,1: ainda compra a um décimo do seu ritmo de costume."
+    ),
 }

@@ -9,6 +9,7 @@ the list of customers behind it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -613,9 +614,7 @@ class DayRow:
     far_check_ins: int = 0
 
 
-def _segment_rep(
-    stmt: sa.Select[Any], flt: KpiFilter, customer_col: Any, user_col: Any
-) -> sa.Select[Any]:
+def _segment_rep(stmt: Any, flt: KpiFilter, customer_col: Any, user_col: Any) -> Any:
     stmt = stmt.where(flt.scope.owner_filter(user_col))
     if flt.rep_id:
         stmt = stmt.where(user_col == flt.rep_id)
@@ -731,6 +730,7 @@ def contact_customer_ids(
 ) -> dict[int, int]:
     """Customers behind a plan-versus-done or no-sale figure, with how many contacts/stops each."""
     first, last = (day, day) if day else (flt.start, flt.end)
+    stmt: Any
     if kind in ("planned", "skipped"):
         stmt = (
             sa.select(PlanStop.customer_id, sa.func.count())
@@ -888,7 +888,14 @@ def build_dashboard(flt: KpiFilter, top: int = 10) -> Dashboard:
     )
 
 
-FACT_LISTS = {
+FactTest = Callable[[CustomerFacts], Any]
+
+
+def _has_status(status: str) -> FactTest:
+    return lambda f: f.status == status
+
+
+FACT_LISTS: dict[str, tuple[FactTest, FactTest]] = {
     "all": (lambda f: True, lambda f: f.name),
     "covered": (lambda f: not f.in_gap, lambda f: f.name),
     "gap": (lambda f: f.in_gap, _gap_order),
@@ -903,10 +910,7 @@ FACT_LISTS = {
         lambda f: f.active_at_start and not f.churned,
         lambda f: (f.revenue_now - f.revenue_before, f.name),
     ),
-    **{
-        f"status_{s}": ((lambda f, s=s: f.status == s), (lambda f: f.name))
-        for s in STATUSES
-    },
+    **{f"status_{s}": (_has_status(s), lambda f: f.name) for s in STATUSES},
 }
 CONTACT_LISTS = (
     "planned",
@@ -943,8 +947,8 @@ def customer_list(
     names = owner_names(flt.scope)
     if key in FACT_LISTS:
         keep, order = FACT_LISTS[key]
-        facts = sorted((f for f in load_facts(flt).values() if keep(f)), key=order)
-        return [ListRow(f, names.get(f.owner_id or 0, "—")) for f in facts]
+        kept = sorted((f for f in load_facts(flt).values() if keep(f)), key=order)
+        return [ListRow(f, names.get(f.owner_id or 0, "—")) for f in kept]
     if key not in CONTACT_LISTS:
         raise KeyError(key)
     counts = contact_customer_ids(

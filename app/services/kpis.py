@@ -55,13 +55,19 @@ STATUSES = ("ok", "gap", "lapse", "rescue")
 
 @dataclass(frozen=True)
 class KpiFilter:
-    """Who and when: the scope, an optional rep and segment, and the period [start, end]."""
+    """Who and when: the scope, an optional rep, segment and region, and the period."""
 
     scope: Scope
     start: date
     end: date
     rep_id: int | None = None
     segment: str | None = None
+    zone: str | None = None
+
+    @property
+    def by_customer(self) -> bool:
+        """Filtered by a customer attribute (segment or region), not only by people."""
+        return bool(self.segment or self.zone)
 
     @property
     def days(self) -> int:
@@ -201,6 +207,8 @@ def _customer_base(flt: KpiFilter, only: set[int] | None = None) -> sa.Select[An
         stmt = stmt.where(Customer.owner_id == flt.rep_id)
     if flt.segment:
         stmt = stmt.where(Customer.segment == flt.segment)
+    if flt.zone:
+        stmt = stmt.where(Customer.zone == flt.zone)
     return stmt
 
 
@@ -618,12 +626,13 @@ def _segment_rep(stmt: Any, flt: KpiFilter, customer_col: Any, user_col: Any) ->
     stmt = stmt.where(flt.scope.owner_filter(user_col))
     if flt.rep_id:
         stmt = stmt.where(user_col == flt.rep_id)
-    if flt.segment:
-        stmt = stmt.where(
-            customer_col.in_(
-                sa.select(Customer.id).where(Customer.segment == flt.segment)
-            )
-        )
+    if flt.by_customer:
+        customers = sa.select(Customer.id)
+        if flt.segment:
+            customers = customers.where(Customer.segment == flt.segment)
+        if flt.zone:
+            customers = customers.where(Customer.zone == flt.zone)
+        stmt = stmt.where(customer_col.in_(customers))
     return stmt
 
 
@@ -648,7 +657,7 @@ def plan_vs_done(flt: KpiFilter) -> list[DayRow]:
         r = row(uid, day)
         r.planned += n
         r.skipped += n if status == StopStatus.SKIPPED else 0
-    if not flt.segment:  # a route's kilometres cannot be split by segment
+    if not flt.by_customer:  # a route's kilometres cannot be split by segment or region
         km = sa.select(Plan.user_id, Plan.plan_date, Plan.total_m).where(
             flt.scope.owner_filter(Plan.user_id),
             Plan.plan_date.between(flt.start, flt.end),
@@ -774,6 +783,17 @@ def contact_customer_ids(
             stmt = stmt.where(Contact.user_id == user_id)
         stmt = stmt.group_by(Contact.customer_id)
     return dict(db.session.execute(stmt).all())
+
+
+def list_zones(*, scope: Scope) -> list[str]:
+    """Regions (delivery zones) present in the scope, for the filter."""
+    stmt = (
+        sa.select(Customer.zone)
+        .where(scope.customer_filter(), Customer.zone.is_not(None))
+        .distinct()
+        .order_by(Customer.zone)
+    )
+    return [z for z in db.session.scalars(stmt) if z]
 
 
 def group_counts(facts: dict[int, CustomerFacts], key: str) -> dict[Any, int]:

@@ -1,4 +1,4 @@
-"""The dashboard's filters (rep, segment, period), read from the query string."""
+"""The dashboard's filters (rep, segment, region, period), read from the query string."""
 
 from __future__ import annotations
 
@@ -29,13 +29,14 @@ class FilterArgs:
 
     rep_id: int | None
     segment: str | None
+    zone: str | None
     period: int
     start: date | None
     end: date | None
 
     def query(self) -> dict[str, Any]:
         """Query-string arguments that reproduce these filters (for drill-down links)."""
-        args: dict[str, Any] = {"rep": self.rep_id, "segment": self.segment}
+        args: dict[str, Any] = {"rep": self.rep_id, "segment": self.segment, "zone": self.zone}
         if self.start and self.end:
             args.update(start=self.start.isoformat(), end=self.end.isoformat())
         else:
@@ -52,6 +53,7 @@ def parse_filters(args: MultiDict[str, str]) -> FilterArgs:
     return FilterArgs(
         rep_id=args.get("rep", type=int) or None,
         segment=(args.get("segment") or "").strip() or None,
+        zone=(args.get("zone") or "").strip() or None,
         period=period if period in PERIODS else DEFAULT_PERIOD,
         start=start,
         end=end,
@@ -67,4 +69,4 @@ def kpi_filter(fargs: FilterArgs, scope: Scope, today: date) -> KpiFilter:
     else:
         start, end = today - timedelta(days=fargs.period - 1), today
     return KpiFilter(scope=scope, start=min(start, end), end=end, rep_id=fargs.rep_id,
-                     segment=fargs.segment)
+                     segment=fargs.segment, zone=fargs.zone)

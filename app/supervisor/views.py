@@ -30,6 +30,7 @@ def _choices(scope) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return {
         "owners": portfolio.list_owners(scope=scope),
         "segments": portfolio.list_segments(scope=scope),
+        "zones": kpis.list_zones(scope=scope),
         "periods": PERIODS,
         "reason_labels": dict(telesales.no_sale_reasons(scope.company_id, str(get_locale()))),
     }
@@ -59,7 +60,7 @@ def index() -> str:
 
 def _week_links(points: list[kpis.TrendPoint], args: object, key: str) -> list[str]:
     """Drill-down links of a trend's weeks: the list as of each week (its 7 days as period)."""
-    keep = {k: v for k, v in dict(args).items() if k in ("rep", "segment")}  # type: ignore[call-overload]
+    keep = {k: v for k, v in dict(args).items() if k in ("rep", "segment", "zone")}  # type: ignore[call-overload]
     return [
         url_for("supervisor.customers", list=key, start=(p.week_end - timedelta(days=6)).isoformat(),
                 end=p.week_end.isoformat(), **keep)

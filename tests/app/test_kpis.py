@@ -177,3 +177,13 @@ def test_drill_down_lists_match_their_figures(world):
     assert [(r.facts.name, r.count) for r in rows] == [("Cliente Em Dia", 1)]
     with pytest.raises(KeyError):
         kpis.customer_list(flt, "unknown")
+
+
+def test_region_filter(world):
+    """Tests the region (zone) filter on the base, plan versus done and the zone choices."""
+    sup = Scope.of(world["sup"])
+    north = kpis.KpiFilter(scope=sup, start=START, end=TODAY, zone="Norte")
+    assert {f.name for f in kpis.load_facts(north).values()} == {"Bar Positivação"}
+    assert kpis.no_sale_reasons(north) == [("preco", 1)]
+    assert all(r.km == 0 for r in kpis.plan_vs_done(north))
+    assert kpis.list_zones(scope=sup) == ["Norte"]

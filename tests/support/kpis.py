@@ -72,7 +72,8 @@ def kpi_world() -> dict[str, Any]:
         company, a, trade_name="Cliente Nunca", visit_frequency_days=14
     )
     lapse = w["lapse"] = make_customer(
-        company, b, trade_name="Bar Positivação", segment="bar", visit_frequency_days=7
+        company, b, trade_name="Bar Positivação", segment="bar", visit_frequency_days=7,
+        zone="Norte",
     )
     rescue = w["rescue"] = make_customer(
         company, b, trade_name="Cliente Resgate", visit_frequency_days=30

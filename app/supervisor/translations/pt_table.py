@@ -107,6 +107,8 @@ PT = {
     "Period": "Período",
     ("Last %(num)d day", "Last %(num)d days"): ("Último %(num)d dia", "Últimos %(num)d dias"),
     "Filter": "Filtrar",
+    "Region": "Região",
+    "All regions": "Todas as regiões",
     "Showing the first %(shown)d of %(total)d customers; the export has them all.":
         "Mostrando os primeiros %(shown)d de %(total)d clientes; a exportação traz todos.",
 }

@@ -51,6 +51,8 @@ DEFAULT_CYCLE_DAYS = 30.0
 TREND_WEEKS = 8
 AT_RISK_BELOW = 50
 STATUSES = ("ok", "gap", "lapse", "rescue")
+# Per-rep outcomes of a planning run that left the rep with a plan.
+REP_PLANNED = ("planned", "kept")
 
 
 @dataclass(frozen=True)
@@ -843,7 +845,10 @@ def latest_runs(scope: Scope, limit: int = 5) -> list[RunRow]:
     )
     for run_id, status, stops in db.session.execute(stmt):
         counts = per_run[run_id]
-        counts[0 if status in ("succeeded", "ok", "done") else 1] += 1
+        if status in REP_PLANNED:
+            counts[0] += 1
+        elif status == "failed":
+            counts[1] += 1
         counts[2] += stops or 0
     return [
         RunRow(

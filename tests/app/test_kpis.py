@@ -187,3 +187,20 @@ def test_region_filter(world):
     assert kpis.no_sale_reasons(north) == [("preco", 1)]
     assert all(r.km == 0 for r in kpis.plan_vs_done(north))
     assert kpis.list_zones(scope=sup) == ["Norte"]
+
+
+def test_latest_runs_count_the_reps_in_scope(world):
+    """Tests that a run's rep counts cover only the viewer's reps (planned/kept vs failed)."""
+    from app.extensions import db
+    from app.models import PlanningRun, PlanningRunRep, RunStatus
+
+    run = PlanningRun(company_id=world["company"].id, plan_date=TODAY, status=RunStatus.PARTIAL)
+    run.reps = [
+        PlanningRunRep(user_id=world["rep_a"].id, status="planned", stops=9),
+        PlanningRunRep(user_id=world["rep_b"].id, status="failed", error="boom"),
+        PlanningRunRep(user_id=world["rep_x"].id, status="planned", stops=7),
+    ]
+    db.session.add(run)
+    db.session.flush()
+    [row] = kpis.latest_runs(Scope.of(world["sup"]))
+    assert (row.status, row.reps_ok, row.reps_failed, row.stops) == ("partial", 1, 1, 9)

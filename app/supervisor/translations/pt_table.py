@@ -101,6 +101,7 @@ PT = {
     "Reps failed": "Representantes com falha",
     "Stops": "Paradas",
     "No planning run yet.": "Nenhum planejamento ainda.",
+    "All planning runs": "Todos os planejamentos",
     "%(ok)d in frequency, %(bad)d in gap": "%(ok)d na frequência, %(bad)d em ruptura",
     "Whole team": "Equipe inteira",
     "All": "Todos",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from app.extensions import babel
@@ -21,6 +21,8 @@ def translation_directories() -> str:
 def select_locale() -> str:
     """Pick the user's saved language, else the session's, else Accept-Language."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
     chosen = session.get("locale")

@@ -7,7 +7,9 @@ import re
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+TOKEN_RE = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
 
 
 def csrf_from(html: str) -> str:
@@ -23,7 +25,9 @@ def csrf_token(client: FlaskClient, page: str = "/auth/login") -> str:
     return csrf_from(client.get(page).get_data(as_text=True))
 
 
-def login(client: FlaskClient, email: str, password: str = "senha-teste-123") -> TestResponse:
+def login(
+    client: FlaskClient, email: str, password: str = "senha-teste-123"
+) -> TestResponse:
     """Log in through the real login form."""
     token = csrf_token(client, "/auth/login")
     return client.post(
@@ -33,7 +37,9 @@ def login(client: FlaskClient, email: str, password: str = "senha-teste-123") ->
     )
 
 
-def post_form(client: FlaskClient, url: str, data: dict[str, object], page: str = "/auth/me") -> TestResponse:
+def post_form(
+    client: FlaskClient, url: str, data: dict[str, object], page: str = "/auth/me"
+) -> TestResponse:
     """POST a form with a valid CSRF token taken from a page of the logged-in user."""
     token = csrf_token(client, page)
     return client.post(url, data={**data, "csrf_token": token}, follow_redirects=False)

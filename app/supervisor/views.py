@@ -14,6 +14,7 @@ from app.services import exports, kpis, portfolio, telesales
 from app.services.clock import local_today
 from app.supervisor import bp, charts, tables
 from app.supervisor.forms import PERIODS, kpi_filter, parse_filters
+from app.supervisor.gcpause import without_gc_pauses
 
 ROLES = (Role.SUPERVISOR, Role.ADMIN)
 MAX_ROWS = 500  # on screen; exports carry every row
@@ -38,6 +39,7 @@ def _choices(scope) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 @roles_required(*ROLES)
+@without_gc_pauses
 def index() -> str:
     """Where the team is failing its customers, with every figure linked to its customers."""
     flt, ctx = _filters()
@@ -70,6 +72,7 @@ def _week_links(points: list[kpis.TrendPoint], args: object, key: str) -> list[s
 
 @bp.route("/clientes")
 @roles_required(*ROLES)
+@without_gc_pauses
 def customers() -> Response | str:
     """The customers behind one figure of the dashboard; `format=csv|xlsx` exports them."""
     flt, ctx = _filters()
@@ -117,6 +120,7 @@ def _export(rows: list[kpis.ListRow], key: str, fmt: str) -> Response:
 
 @bp.route("/mapa.json")
 @roles_required(*ROLES)
+@without_gc_pauses
 def map_data() -> Response:
     """The filtered customers with a position, coloured by status, for the map."""
     flt, _ctx = _filters()

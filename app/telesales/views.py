@@ -16,6 +16,7 @@ from app.presenters import OUTCOME_LABELS
 from app.security.roles import roles_required
 from app.services import telesales
 from app.services.clock import local_now
+from app.supervisor.gcpause import without_gc_pauses
 from app.telesales import bp
 from app.telesales.forms import CallForm
 
@@ -30,6 +31,7 @@ ERRORS = {
 
 @bp.route("/")
 @roles_required(Role.TELESALES)
+@without_gc_pauses
 def index() -> str:
     """Today's ranked call list of the logged-in seat."""
     now = local_now()

@@ -108,3 +108,14 @@ def test_trend_weeks_drill_down_to_their_lists(client, world):
     assert f"list=gap&amp;start={start}&amp;end={today.isoformat()}" in text
     week = client.get(f"/supervisor/clientes?list=gap&start={start}&end={today.isoformat()}")
     assert "Padaria do Rep Um" in week.get_data(as_text=True)
+
+
+def test_garbage_collector_is_resumed_after_a_dashboard(client, world):
+    """Tests that the paused collector is back on after the request, also after a 404."""
+    import gc
+
+    login(client, world["sup1"].email)
+    assert client.get("/supervisor/").status_code == 200
+    assert gc.isenabled()
+    assert client.get("/supervisor/clientes?list=nope").status_code == 404
+    assert gc.isenabled()

@@ -328,6 +328,35 @@ class Search:
                 return True
         return False
 
+    def exchange_tails(self, sol: Solution) -> bool:
+        """Swap the ends of two tours (2-opt*) when that shortens driving (m > 1)."""
+        c = self.core
+        for ta in range(len(sol.tours)):
+            for tb in range(ta + 1, len(sol.tours)):
+                if c.tours[ta] != c.tours[tb]:  # tails may only move between alike tours
+                    continue
+                a, b = sol.tours[ta], sol.tours[tb]
+                la = np.array(sol.scheds[ta].loc, dtype=np.int64)
+                lb = np.array(sol.scheds[tb].loc, dtype=np.int64)
+                i = np.arange(len(a) - 1)[:, None]
+                j = np.arange(len(b) - 1)[None, :]
+                delta = (self.T[la[i], lb[j + 1]] + self.T[lb[j], la[i + 1]]
+                         - self.T[la[i], la[i + 1]] - self.T[lb[j], lb[j + 1]])
+                base = sol.scheds[ta].travel + sol.scheds[tb].travel
+                for flat in np.argsort(delta, axis=None, kind="stable")[:TWO_OPT_TRIES]:
+                    if delta.flat[flat] >= 0:
+                        break
+                    x, y = divmod(int(flat), len(b) - 1)
+                    new_a, new_b = a[: x + 1] + b[y + 1 :], b[: y + 1] + a[x + 1 :]
+                    sa = schedule(c, c.tours[ta], new_a)
+                    sb = schedule(c, c.tours[tb], new_b) if sa is not None else None
+                    if sa is not None and sb is not None and sa.travel + sb.travel < base:
+                        sol.tours[ta], sol.scheds[ta] = new_a, sa
+                        sol.tours[tb], sol.scheds[tb] = new_b, sb
+                        sol.travel = sum(s.travel for s in sol.scheds)
+                        return True
+        return False
+
     def two_opt(self, sol: Solution) -> bool:
         """Reverse the stretch of a tour that shortens driving most and keeps every window."""
         c, moved = self.core, False
@@ -430,7 +459,7 @@ def local_search(
     if deep:
         for _ in range(50):
             if (search.swap(sol) or search.two_opt(sol) or search.relocate(sol)
-                    or search.move_between(sol)):
+                    or search.move_between(sol) or search.exchange_tails(sol)):
                 search.fill(sol, 0.0)
             else:
                 break

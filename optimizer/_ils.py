@@ -148,7 +148,12 @@ class Search:
             ok, shift, pos = self.insertion_grid(sol, free)
             feasible = ok.any(axis=0)
             if not feasible.any():
-                return
+                placed = self.insert_before_follow(sol, free)
+                if placed is None:
+                    return
+                gone = set(self.mates.get(placed, (placed,)))
+                free = free[[f not in gone for f in free.tolist()]]
+                continue
             ratio = self.prize2[free][None, :] / (shift + 1.0)
             if noise > 0:
                 ratio = ratio * self.rng.uniform(1.0 - noise, 1.0 + noise, ratio.shape)
@@ -162,6 +167,27 @@ class Search:
             else:
                 keep = feasible & (free != node)
             free = free[keep]
+
+    def insert_before_follow(self, sol: Solution, free: np.ndarray) -> int | None:
+        """Try the slot right before a place-less lunch, which the slot grid leaves out.
+
+        Lunch without a place happens wherever the rep is, so a visit inserted before it
+        moves the lunch too and the O(1) slack check does not apply; a full schedule
+        decides. Without this, a day whose lunch is its first stop could never get a
+        morning-only customer. Returns the inserted node, or None.
+        """
+        follow = self.core.follow
+        if follow < 0 or not free.size:
+            return None
+        order = free[np.argsort(-self.prize2[free], kind="stable")]
+        for ti, nodes in enumerate(sol.tours):
+            if follow not in nodes:
+                continue
+            k = nodes.index(follow) - 1
+            for node in order.tolist():
+                if self.insert(sol, int(node), ti, k):
+                    return int(node)
+        return None
 
     def replace(self, sol: Solution) -> bool:
         """Put a better-paid free customer in a visit's place (same neighbours); True if done."""

@@ -155,3 +155,19 @@ def test_an_empty_day_goes_straight_home(make_line: Builder) -> None:
     route = solve(make_line([]))
     assert route.stops == ()
     assert (route.driving_s, route.total_m, route.working_s) == (0, 0, 0)
+
+
+def test_a_morning_only_customer_fits_before_a_lunch_without_place(make_line: Builder) -> None:
+    """Tests that a lone customer open only in the morning is visited before lunch.
+
+    A place-less lunch happens where the rep is; the insertion grid cannot price the
+    slot right before it, so this guards the full-schedule fallback for that slot.
+    """
+    problem = make_line(
+        [("morning", 10, 1.0, (TimeWindow(8 * H, 11 * H),))],
+        day=(8 * H, 18 * H),
+        lunch=LunchBreak(12 * H, 13 * H, H, None),
+    )
+    route = solve(problem)
+    assert route.visited_ids == ("morning",)
+    assert [s.kind for s in route.stops] == ["visit", "lunch"]

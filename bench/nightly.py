@@ -259,6 +259,29 @@ def run_mode(url: str, company_id: int, mode: str, broker: str) -> dict[str, obj
             "solver_cpu_s": round(c["solver_seconds"], 1)}
 
 
+def _spin(n: int) -> float:
+    """Burn CPU in pure Python for the parallelism control; return the seconds it took."""
+    t0 = time.perf_counter()
+    x = 0
+    for i in range(n):
+        x += i * i
+    return time.perf_counter() - t0
+
+
+def cpu_control() -> str:
+    """Measure what 2 processes give this machine for pure CPU work right now (no I/O)."""
+    import multiprocessing
+
+    n = 6_000_000
+    one = _spin(n)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(_spin, [1, 1])  # both workers started and imported before timing
+        t0 = time.perf_counter()
+        pool.map(_spin, [n, n], chunksize=1)
+        two = time.perf_counter() - t0
+    return f"CPU control: 1 task {one:.2f} s, 2 tasks on 2 processes {two:.2f} s -> efficiency {one / two:.0%}"
+
+
 def main() -> None:
     """Parse arguments, build the data, run each mode and print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -270,6 +293,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="Keep the existing bench database.")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()} (usable {len(os.sched_getaffinity(0))}); {args.reps} reps x {args.customers} customers")
+    print(cpu_control(), flush=True)
     if args.reuse:
         with _app(args.url).app_context():
             company_id = db.session.scalar(sa.select(Company.id).where(Company.slug == "bench"))
@@ -281,6 +305,7 @@ def main() -> None:
         row = run_mode(args.url, company_id, mode, args.broker)
         rows.append(row)
         print(json.dumps(row), flush=True)
+        print(cpu_control(), flush=True)
     keys = ["mode", "wall_s", "scoring", "preparing", "solving", "writing", "solver_cpu_s", "reps", "failed", "stops", "drafts"]
     print("| " + " | ".join(keys) + " |")
     print("|" + " --- |" * len(keys))

@@ -46,6 +46,9 @@ class Contact(Base):
         sa.Index("ix_contacts_customer_day", "customer_id", "contact_date"),
         sa.Index("ix_contacts_user_day", "user_id", "contact_date"),
         sa.Index("ix_contacts_company_updated", "company_id", "updated_at"),
+        # Deleting or re-planning stops sets this to NULL; without an index each
+        # deleted stop scans every contact.
+        sa.Index("ix_contacts_plan_stop", "plan_stop_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.formatting import number
 from app.models import ContactKind, Outcome
+from app.presenters_scoring import COMPONENT_LABELS, FLAGS, render_reason
 from app.services.clock import local_today
 
 OUTCOME_LABELS = {
@@ -36,13 +37,6 @@ class FlagLabel:
     label: str
 
 
-def render_reason(reason: dict[str, Any]) -> str | None:
-    """One reason as a sentence, or None for keys this version does not know."""
-    from app.presenters_scoring import render_reason as render
-
-    return render(reason)
-
-
 def render_reasons(reasons: Iterable[dict[str, Any]] | None, limit: int | None = None) -> list[str]:
     """Sentences for the reasons, most important first."""
     texts = [t for t in (render_reason(r) for r in (reasons or [])) if t]
@@ -59,8 +53,6 @@ def render_offers(offers: Iterable[Any] | None) -> list[str]:
 
 def component_items(components: dict[str, Any] | None) -> list[tuple[str, str]]:
     """Score components as (label, points) pairs, in the engine's order."""
-    from app.presenters_scoring import COMPONENT_LABELS
-
     items = []
     for key, label in COMPONENT_LABELS.items():
         value = (components or {}).get(key)
@@ -71,8 +63,6 @@ def component_items(components: dict[str, Any] | None) -> list[tuple[str, str]]:
 
 def flag_labels(flags: int | None) -> list[FlagLabel]:
     """The flags set in a bitmask, each with colour class, icon and word."""
-    from app.presenters_scoring import FLAGS
-
     return [
         FlagLabel(css=css, icon=icon, label=str(label))
         for bit, css, icon, label in FLAGS

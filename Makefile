@@ -14,9 +14,7 @@ export FLASK_APP := app
 export ROTEIRO_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export ROTEIRO_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-CATALOGS = $(shell find app -type d -name translations)
-
-.PHONY: demo test install install-dev translations lint serve migrate bench-deps clean
+.PHONY: demo test install install-dev translations messages lint lint-js serve migrate bench-deps bench-routing clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +31,14 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-translations: | $(BIN)/python
-	@for d in $(CATALOGS); do $(BIN)/pybabel compile --use-fuzzy -d $$d >/dev/null || exit 1; done
+# The one catalogue, app/translations (docs/i18n.md): `make translations` compiles the .po files
+# into the .mo files the app reads; `make messages` extracts the strings and merges them into the
+# .po files, ready to translate.
+translations: install
+	$(BIN)/flask translate compile
+
+messages: install
+	$(BIN)/flask translate update
 
 migrate: install translations
 	ROTEIRO_CONFIG=demo $(BIN)/flask db upgrade
@@ -45,17 +49,47 @@ demo: migrate
 	ROTEIRO_CONFIG=demo $(BIN)/flask demo load --if-empty
 	ROTEIRO_CONFIG=demo $(BIN)/flask plan --date $(TODAY)
 	@echo "Roteiro is starting on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	ROTEIRO_CONFIG=demo $(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) \
-		--access-logfile - "app:create_app()"
+	ROTEIRO_CONFIG=demo $(BIN)/gunicorn -c python:app.gunicorn_conf --workers 2 --threads 4 \
+		--bind $(HOST):$(PORT) --access-logfile - "app:create_app()"
 
+# Python: ruff (format and rules, E501 at 100 columns) and mypy (app/ checked, optimizer/ strict).
+# JavaScript: eslint on static/js with eslint.config.js, installed by `npm ci` from package-lock.json
+# (development tooling only; node_modules/ is not committed). Without node it is skipped and said
+# so, unless ROTEIRO_REQUIRE_NODE=1 (CI) makes a missing node an error.
 lint: install-dev
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy app optimizer
+	@$(MAKE) --no-print-directory lint-js
+
+lint-js:
+	@if command -v npm >/dev/null 2>&1; then \
+		[ node_modules/.installed -nt package-lock.json ] || \
+			{ npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; } || exit 1; \
+		echo "node_modules/.bin/eslint static/js"; node_modules/.bin/eslint static/js; \
+	elif [ "$${ROTEIRO_REQUIRE_NODE:-0}" = "1" ]; then \
+		echo "eslint needs node and npm (ROTEIRO_REQUIRE_NODE=1)"; exit 1; \
+	else echo "node not found: eslint on static/js skipped"; fi
 
 test: install-dev translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench-deps: | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
+
+# The routing benchmark of docs/benchmarks.md in one command (about 30-60 min on 2 cores):
+# OPTW/TOPTW m = 1..4 against PyVRP and VROOM, the holdout files if bench/data/holdout has
+# them, and the rep's day. Output in bench/out/.
+bench-routing: bench-deps
+	@mkdir -p bench/out
+	uptime | tee bench/out/routing.txt
+	$(BIN)/python bench/routing.py day --days 20 --seconds 1 | tee -a bench/out/routing.txt
+	$(BIN)/python bench/routing.py optw --tours 1,2,3,4 --seconds 1 --clock cpu \
+		| tee -a bench/out/routing.txt
+	@if ls bench/data/holdout/*.txt >/dev/null 2>&1; then \
+		$(BIN)/python bench/routing.py optw --dir bench/data/holdout --tours 1,2,3,4 \
+			--seconds 1 --clock cpu | tee -a bench/out/routing.txt; fi
+	uptime | tee -a bench/out/routing.txt
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

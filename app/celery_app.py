@@ -3,7 +3,8 @@
 Workers need no database: a task receives one rep's pure
 :class:`~app.jobs.work.RepWork` and returns its :class:`~app.jobs.work.RepResult`.
 Both travel as JSON through :mod:`app.jobs.codec`, which rebuilds only our own dataclasses
-(never pickle: whoever can write to the queue must not be able to run code on a worker). Start a worker with
+(never pickle: whoever can write to the queue must not be able to run code on a worker).
+Start a worker with
 ``flask jobs worker`` (or ``celery -A app.celery_app worker``).
 """
 
@@ -14,7 +15,14 @@ import os
 from celery import Celery
 
 from app.jobs import codec
-from app.jobs.work import RepResult, RepWork, solve
+from app.jobs.work import (
+    CalendarResult,
+    CalendarWork,
+    RepResult,
+    RepWork,
+    solve,
+    solve_calendar_work,
+)
 
 
 def make_celery(broker_url: str | None = None) -> Celery:
@@ -35,12 +43,18 @@ def make_celery(broker_url: str | None = None) -> Celery:
         worker_hijack_root_logger=False,
     )
     celery.task(name="roteiro.solve_rep")(solve_rep)
+    celery.task(name="roteiro.solve_calendar")(solve_calendar)
     return celery
 
 
 def solve_rep(work: RepWork) -> RepResult:
     """Solve one rep (the task body; the same function the local pool runs)."""
     return solve(work)
+
+
+def solve_calendar(work: CalendarWork) -> CalendarResult:
+    """Compute one rep's visit calendar (the task body; the same the local pool runs)."""
+    return solve_calendar_work(work)
 
 
 app = make_celery()

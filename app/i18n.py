@@ -1,4 +1,7 @@
-"""Locale selection (user preference, then the browser, then pt-BR) and catalogues."""
+"""Locale selection (user preference, then the browser, then pt-BR) and the catalogue.
+
+The app has one gettext catalogue, ``app/translations`` (domain ``messages``); see docs/i18n.md.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +12,26 @@ from flask_login import current_user
 
 from app.extensions import babel
 
-APP_DIR = Path(__file__).resolve().parent
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
-def translation_directories() -> str:
-    """Every feature keeps its own catalogue in `<feature>/translations`; merge them all."""
-    dirs = sorted(p for p in APP_DIR.rglob("translations") if p.is_dir())
-    return ";".join(str(p) for p in dirs)
+def cli_locale() -> str:
+    """The language outside a request (`flask` commands, jobs): ROTEIRO_CLI_LOCALE if it is
+    one of ours (``pt_BR``, ``en``; ``pt-BR`` is read as ``pt_BR``), else the default."""
+    wanted = (current_app.config.get("CLI_LOCALE") or "").replace("-", "_")
+    languages = current_app.config["LANGUAGES"]
+    match = next((lang for lang in languages if lang.lower() == wanted.lower()), None)
+    if match is None and wanted.lower().startswith("en"):
+        match = "en"
+    return str(match or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_locale() -> str:
-    """Pick the user's saved language, else the session's, else Accept-Language."""
+    """Pick the user's saved language, else the session's, else Accept-Language; outside a
+    request, the command line's language."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
-        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+        return cli_locale()
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
     chosen = session.get("locale")
@@ -35,6 +44,6 @@ def select_locale() -> str:
 
 
 def configure_babel(app: Flask) -> None:
-    """Attach Flask-Babel with our selector and every feature's catalogue."""
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
+    """Attach Flask-Babel with our selector and the app's one catalogue."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, locale_selector=select_locale)

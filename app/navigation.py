@@ -32,8 +32,16 @@ NAV: list[NavEntry] = [
     NavEntry("settings_admin.index", _l("Score settings"), frozenset({Role.ADMIN})),
     NavEntry("telesales.index", _l("Call list"), frozenset({Role.TELESALES})),
     NavEntry("supervisor.index", _l("Dashboard"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    NavEntry("supervisor.team_day", _l("Team's day"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    NavEntry("absences.index", _l("Absences"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    NavEntry("supervisor.targets_page", _l("Targets"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    NavEntry(
+        "supervisor.calendars", _l("Visit calendars"), frozenset({Role.SUPERVISOR, Role.ADMIN})
+    ),
     NavEntry("imports.index", _l("Import data"), frozenset({Role.ADMIN})),
     NavEntry("admin_users.index", _l("Users"), frozenset({Role.ADMIN})),
+    NavEntry("company_admin.index", _l("Company"), frozenset({Role.ADMIN})),
+    NavEntry("readiness.index", _l("Readiness"), frozenset({Role.ADMIN})),
 ]
 
 ROLE_LABELS = {

@@ -17,6 +17,7 @@ from app.formatting import money, number
 from optimizer.scoring import (
     COLLECTION,
     CREDIT_BLOCKED,
+    FIELD_REACTIVATION,
     NEW_CUSTOMER,
     PURCHASE_LAPSE,
     RESCUE,
@@ -40,7 +41,27 @@ FLAGS: list[tuple[int, str, str, Any]] = [
     (COLLECTION, "collect", "⚠", _l("Overdue: collect")),
     (CREDIT_BLOCKED, "credit", "⛔", _l("Credit blocked")),
     (NEW_CUSTOMER, "new", "★", _l("New customer")),
+    (FIELD_REACTIVATION, "rescue", "🚗", _l("Reactivation visit (company policy)")),
 ]
+# The desk pages draw the same flags with the SVG sprite (app/icons.py); the rep's phone keeps
+# the characters above, which need no extra request offline.
+FLAG_SPRITE: dict[int, str] = {
+    SERVICE_GAP: "clock",
+    PURCHASE_LAPSE: "trending-down",
+    RESCUE: "life-buoy",
+    COLLECTION: "triangle-alert",
+    CREDIT_BLOCKED: "ban",
+    NEW_CUSTOMER: "star",
+    FIELD_REACTIVATION: "car",
+}
+
+# What a contact is for (optimizer.scoring.PURPOSE_NAMES).
+PURPOSE_LABELS: dict[str, Any] = {
+    "sales": _l("Sales visit"),
+    "collect_only": _l("Collection only"),
+    "none": _l("No contact planned"),
+    "reactivation": _l("Reactivation (rescue)"),
+}
 
 
 def _int(values: dict[str, Any], key: str) -> int:
@@ -49,6 +70,8 @@ def _int(values: dict[str, Any], key: str) -> int:
 
 
 def _days_without_purchase(v: dict[str, Any]) -> str:
+    if _int(v, "days") == 0:  # "0 dia sem comprar" reads wrong: say it
+        return _("Bought today; usually buys every %(cycle)s days", cycle=_int(v, "cycle"))
     return ngettext(
         "%(num)d day without buying; usually buys every %(cycle)s days",
         "%(num)d days without buying; usually buys every %(cycle)s days",
@@ -68,12 +91,37 @@ def _purchase_lapse(v: dict[str, Any]) -> str:
 
 def _rescue(v: dict[str, Any]) -> str:
     cycles = number(v.get("cycles") or 0, "#,##0.#")
-    return ngettext(
+    gone = ngettext(
         "No purchase for %(num)d day (%(cycles)s× its %(cycle)s-day cycle): rescue",
         "No purchase for %(num)d days (%(cycles)s× its %(cycle)s-day cycle): rescue",
         _int(v, "days"),
         cycles=cycles,
         cycle=_int(v, "cycle"),
+    )
+    if "channel" not in v:  # snapshots older than purposes
+        return gone
+    monthly = money(v.get("monthly") or 0)
+    channel = v.get("channel")
+    if channel == "field":
+        how = _(
+            "field visit by company policy (customers bringing %(min)s a month or more)",
+            min=money(v.get("min_value") or 0),
+        )
+    elif channel == "telesales_only":
+        how = _("telesales only, by company policy")
+    else:
+        how = _("telesales first; a field visit if the call asks for one")
+    return _(
+        "%(gone)s — used to bring %(monthly)s a month; %(how)s", gone=gone, monthly=monthly, how=how
+    )
+
+
+def _value_at_stake(v: dict[str, Any]) -> str:
+    return _(
+        "%(at_stake)s a month at stake: buys %(monthly)s a month, %(risk)s%% risk of losing it",
+        at_stake=money(v.get("at_stake") or 0),
+        monthly=money(v.get("monthly") or 0),
+        risk=_int(v, "lapse_risk"),
     )
 
 
@@ -132,6 +180,8 @@ def _visit_overdue(v: dict[str, Any]) -> str:
 def _new_customer(v: dict[str, Any]) -> str:
     if v.get("days") is None:
         return _("New customer, no purchase yet")
+    if _int(v, "days") == 0:
+        return _("New customer: first purchase today")
     return ngettext(
         "New customer: first purchase %(num)d day ago",
         "New customer: first purchase %(num)d days ago",
@@ -163,6 +213,8 @@ def _stopped_buying(v: dict[str, Any]) -> str:
     category = str(v.get("category") or "")
     if v.get("days") is None:
         return _("Stopped buying %(category)s", category=category)
+    if _int(v, "days") == 0:
+        return _("Stopped buying %(category)s (last time today)", category=category)
     return ngettext(
         "Stopped buying %(category)s (last time %(num)d day ago)",
         "Stopped buying %(category)s (last time %(num)d days ago)",
@@ -181,10 +233,16 @@ REASONS: dict[str, Callable[[dict[str, Any]], str]] = {
     "credit_blocked": _credit_blocked,
     "visit_overdue": _visit_overdue,
     "new_customer": _new_customer,
-    "high_value": _high_value,
+    "high_value": _high_value,  # snapshots older than the value in money
+    "value_at_stake": _value_at_stake,
     "next_delivery": _next_delivery,
     "stopped_buying_category": _stopped_buying,
 }
+
+
+def is_detail(reason: dict[str, Any]) -> bool:
+    """A stored line that is a detail, not a reason (older snapshots have only reasons)."""
+    return bool(reason.get("detail"))
 
 
 def render_reason(reason: dict[str, Any]) -> str | None:

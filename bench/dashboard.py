@@ -1,6 +1,7 @@
 """Measure the supervisor dashboard's server time on the demo company (8 reps, 2,500 customers).
 
-    python bench/dashboard.py [--db sqlite|postgresql] [--customers 2500] [--requests 40] [--no-plans]
+    python bench/dashboard.py [--db sqlite|postgresql] [--customers 2500] [--requests
+    40] [--no-plans]
 
 Builds a fresh database (SQLite file, or a PostgreSQL schema at ROTEIRO_TEST_POSTGRES_URL)
 through the real migrations, loads the demo data set (`flask demo load`'s generator),
@@ -11,11 +12,11 @@ Flask's test client (server time only: routing, queries, template; no network) f
 * a supervisor's dashboard (one team), and 30-day periods;
 * the biggest drill-down list and the telesales call list.
 
-Prints wall-clock and CPU p50/p95 in milliseconds, the machine's core count and load. On
-a shared, loaded machine the CPU time is the closer estimate of server time: it is the
-app process's CPU plus, on PostgreSQL, the CPU of the (single, pooled) database backend
-serving it, read from /proc (10 ms clock ticks, so per-request values are coarse). Not a test: figures go
-to the "Supervisor dashboard" section of docs/benchmarks.md.
+Prints wall-clock and CPU p50/p95 in milliseconds, the machine's core count and load. On a shared,
+loaded machine the CPU time is the closer estimate of server time: it is the app process's CPU plus,
+on PostgreSQL, the CPU of the (single, pooled) database backend serving it, read from /proc (10 ms
+clock ticks, so per-request values are coarse). Not a test: figures go to the "Supervisor dashboard"
+section of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -36,7 +37,11 @@ from tests.conftest import build_app, make_database, migrate_up  # noqa: E402
 
 TARGET_MS = 300
 PAGES = [
-    ("admin@demo.roteiro.app", "/supervisor/", "dashboard, company (8 reps, all customers), 7 days"),
+    (
+        "admin@demo.roteiro.app",
+        "/supervisor/",
+        "dashboard, company (8 reps, all customers), 7 days",
+    ),
     ("admin@demo.roteiro.app", "/supervisor/?period=30", "dashboard, company, 30 days"),
     ("supervisor1@demo.roteiro.app", "/supervisor/", "dashboard, one team (4 reps + seat), 7 days"),
     ("admin@demo.roteiro.app", "/supervisor/clientes?list=all", "drill-down list, every customer"),
@@ -69,8 +74,10 @@ def prepare(url: str, customers: int, plans: bool):  # type: ignore[no-untyped-d
             for rep in db.session.scalars(sa.select(User).where(User.role == Role.REP)).all():
                 stops += planning.plan_rep(rep=rep, day=today, week=False).stops
         db.session.commit()
-        print(f"data: {customers} customers, {stops} planned stops today "
-              f"({time.perf_counter() - started:.1f} s to build)")
+        print(
+            f"data: {customers} customers, {stops} planned stops today "
+            f"({time.perf_counter() - started:.1f} s to build)"
+        )
     return app
 
 
@@ -140,9 +147,11 @@ def main() -> None:
             print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
             for email, page, label in PAGES:
                 wall, cpu, size = time_page(app, email, page, args.requests)
-                print(f"| {label} (`{page}`) | {len(wall)} | {statistics.median(wall):.0f} ms "
-                      f"| {pct(wall, 0.95):.0f} ms | {statistics.median(cpu):.0f} ms "
-                      f"| {pct(cpu, 0.95):.0f} ms | {size / 1024:.0f} |")
+                print(
+                    f"| {label} (`{page}`) | {len(wall)} | {statistics.median(wall):.0f} ms "
+                    f"| {pct(wall, 0.95):.0f} ms | {statistics.median(cpu):.0f} ms "
+                    f"| {pct(cpu, 0.95):.0f} ms | {size / 1024:.0f} |"
+                )
             print(f"load average after: {os.getloadavg()}")
             print(f"target: dashboard p95 ≤ {TARGET_MS} ms")
         finally:

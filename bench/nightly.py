@@ -26,7 +26,6 @@ import subprocess
 import sys
 import time
 from datetime import date
-from datetime import time as dtime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,10 +33,9 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app import create_app  # noqa: E402
-from app.config import TestConfig  # noqa: E402
 from app.demo import settings as demo_settings  # noqa: E402
 from app.extensions import db  # noqa: E402
+from app.jobs import pipeline  # noqa: E402
 from app.jobs.executors import CeleryExecutor, make_executor  # noqa: E402
 from app.models import (  # noqa: E402
     Company,
@@ -48,61 +46,78 @@ from app.models import (  # noqa: E402
     User,
     WorkProfile,
 )
-from app.services import pipeline  # noqa: E402
+from bench.support import (  # noqa: E402
+    bench_app,
+    fresh_postgres_database,
+    work_profile_row,
+)
 
 TODAY = date(2026, 11, 23)  # a Monday: history ends here
 PLAN_DAY = date(2026, 11, 24)
 BASES = [  # a few neighbourhood centres of Greater São Paulo (lat, lon)
-    (-23.561, -46.656), (-23.545, -46.638), (-23.600, -46.690), (-23.540, -46.575),
-    (-23.625, -46.640), (-23.510, -46.625), (-23.567, -46.700), (-23.520, -46.700),
-    (-23.583, -46.607), (-23.648, -46.573), (-23.497, -46.550), (-23.555, -46.530),
+    (-23.561, -46.656),
+    (-23.545, -46.638),
+    (-23.600, -46.690),
+    (-23.540, -46.575),
+    (-23.625, -46.640),
+    (-23.510, -46.625),
+    (-23.567, -46.700),
+    (-23.520, -46.700),
+    (-23.583, -46.607),
+    (-23.648, -46.573),
+    (-23.497, -46.550),
+    (-23.555, -46.530),
 ]
 HOURS = [
     {k: [["08:00", "18:00"]] for k in ("mon", "tue", "wed", "thu", "fri")},
-    {k: [["08:00", "12:00"], ["14:00", "18:00"]] for k in ("mon", "tue", "wed", "thu", "fri", "sat")},
+    {
+        k: [["08:00", "12:00"], ["14:00", "18:00"]]
+        for k in ("mon", "tue", "wed", "thu", "fri", "sat")
+    },
     {k: [["07:00", "19:00"]] for k in ("mon", "tue", "wed", "thu", "fri", "sat")},
     {k: [["09:00", "17:00"]] for k in ("tue", "wed", "thu", "fri")},
 ]
 
 
-def _fresh_database(url: str) -> None:
-    """Drop and create the bench database on the server of ``url``."""
-    target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-
-
 def _staff(reps: int) -> int:
-    """Insert the company, its settings, teams and reps with work profiles; return the company id."""
+    """Insert the company, its settings, teams and reps with work profiles; return
+    the company id."""
     company = Company(name="Distribuidora Bench", slug="bench")
     db.session.add(company)
     db.session.flush()
-    db.session.add(CompanySettings(
-        company_id=company.id, version=1, scoring=demo_settings.scoring(),
-        planning=demo_settings.planning(), policies=demo_settings.policies(),
-    ))
+    db.session.add(
+        CompanySettings(
+            company_id=company.id,
+            version=1,
+            scoring=demo_settings.scoring(),
+            planning=demo_settings.planning(),
+            policies=demo_settings.policies(),
+        )
+    )
     teams = [Team(company_id=company.id, name=f"Equipe {i + 1}") for i in range(max(1, reps // 10))]
     db.session.add_all(teams)
     db.session.flush()
     users = [
-        {"company_id": company.id, "team_id": teams[i % len(teams)].id, "email": f"rep{i}@bench.roteiro.app",
-         "name": f"Representante {i}", "role": Role.REP, "password_hash": "!bench", "erp_code": f"R{i}"}
+        {
+            "company_id": company.id,
+            "team_id": teams[i % len(teams)].id,
+            "email": f"rep{i}@bench.roteiro.app",
+            "name": f"Representante {i}",
+            "role": Role.REP,
+            "password_hash": "!bench",
+            "erp_code": f"R{i}",
+        }
         for i in range(reps)
     ]
     db.session.execute(sa.insert(User), users)
-    ids = db.session.scalars(sa.select(User.id).where(User.company_id == company.id).order_by(User.id)).all()
+    ids = db.session.scalars(
+        sa.select(User.id).where(User.company_id == company.id).order_by(User.id)
+    ).all()
     profiles = []
     for i, uid in enumerate(ids):
         lat, lon = BASES[i % len(BASES)]
         lat, lon = lat + (i // len(BASES)) * 0.002, lon - (i // len(BASES)) * 0.002
-        profiles.append({
-            "user_id": uid, "start_lat": lat, "start_lon": lon, "end_lat": lat, "end_lon": lon,
-            "day_start": dtime(8), "day_end": dtime(18), "lunch_earliest": dtime(11, 30),
-            "lunch_latest": dtime(13, 30), "lunch_minutes": 60, "max_working_minutes": 540,
-        })
+        profiles.append(work_profile_row(uid, lat, lon))
     db.session.execute(sa.insert(WorkProfile), profiles)
     return company.id
 
@@ -114,20 +129,31 @@ def _customers(company_id: int, per_rep: int) -> None:
     rng = random.Random(42)
     rows = []
     reps = db.session.execute(
-        sa.select(WorkProfile.user_id, WorkProfile.start_lat, WorkProfile.start_lon).order_by(WorkProfile.user_id)
+        sa.select(WorkProfile.user_id, WorkProfile.start_lat, WorkProfile.start_lon).order_by(
+            WorkProfile.user_id
+        )
     ).all()
     for uid, lat, lon in reps:
         for k in range(per_rep):
             n = len(rows)
-            rows.append({
-                "company_id": company_id, "erp_code": f"C{n:06d}", "legal_name": f"Comércio {n} Ltda",
-                "trade_name": f"Mercado {n}", "segment": ("mercearia", "bar", "padaria", "farmácia")[n % 4],
-                "latitude": lat + rng.uniform(-0.04, 0.04), "longitude": lon + rng.uniform(-0.04, 0.04),
-                "opening_hours": HOURS[n % len(HOURS)], "service_minutes": (15, 20, 25, 30)[n % 4],
-                "visit_frequency_days": (7, 14, 14, 28, 28)[k % 5], "owner_id": uid, "city": "São Paulo",
-            })
+            rows.append(
+                {
+                    "company_id": company_id,
+                    "erp_code": f"C{n:06d}",
+                    "legal_name": f"Comércio {n} Ltda",
+                    "trade_name": f"Mercado {n}",
+                    "segment": ("mercearia", "bar", "padaria", "farmácia")[n % 4],
+                    "latitude": lat + rng.uniform(-0.04, 0.04),
+                    "longitude": lon + rng.uniform(-0.04, 0.04),
+                    "opening_hours": HOURS[n % len(HOURS)],
+                    "service_minutes": (15, 20, 25, 30)[n % 4],
+                    "visit_frequency_days": (7, 14, 14, 28, 28)[k % 5],
+                    "owner_id": uid,
+                    "city": "São Paulo",
+                }
+            )
     for start in range(0, len(rows), 5000):
-        db.session.execute(sa.insert(Customer), rows[start:start + 5000])
+        db.session.execute(sa.insert(Customer), rows[start : start + 5000])
 
 
 HISTORY_SQL = [
@@ -146,23 +172,28 @@ HISTORY_SQL = [
     """,
     # Order lines: one to three product categories per order.
     """
-    INSERT INTO order_lines (order_id, product_code, product_name, category, quantity, unit_price, total)
+    INSERT INTO order_lines
+        (order_id, product_code, product_name, category, quantity, unit_price, total)
     SELECT o.id, 'SKU' || j, 'Produto ' || j,
-           (ARRAY['Bebidas', 'Mercearia', 'Limpeza', 'Higiene', 'Frios', 'Doces'])[1 + (o.customer_id + j) % 6],
+           (ARRAY['Bebidas', 'Mercearia', 'Limpeza', 'Higiene', 'Frios', 'Doces'])
+               [1 + (o.customer_id + j) % 6],
            1, round(o.total / (1 + o.id % 3), 2), round(o.total / (1 + o.id % 3), 2)
     FROM orders o CROSS JOIN LATERAL generate_series(1, 1 + o.id % 3) j
     """,
     # Receivables of the last 90 days; one customer in eleven leaves them unpaid.
     """
-    INSERT INTO receivables (company_id, customer_id, erp_code, issue_date, due_date, amount, paid_date)
+    INSERT INTO receivables
+        (company_id, customer_id, erp_code, issue_date, due_date, amount, paid_date)
     SELECT o.company_id, o.customer_id, 'T' || o.id, o.order_date, o.order_date + 21, o.total,
-           CASE WHEN o.customer_id % 11 = 0 OR o.order_date + 19 > :today THEN NULL ELSE o.order_date + 19 END
+           CASE WHEN o.customer_id % 11 = 0 OR o.order_date + 19 > :today THEN NULL
+                ELSE o.order_date + 19 END
     FROM orders o WHERE o.order_date > :today - 90
     """,
     # Visits by the owner over the last 60 days, at the customer's frequency.
     """
-    INSERT INTO contacts (client_uuid, company_id, customer_id, user_id, kind, planned, contact_date,
-                          outcome, check_in_flagged, created_at, updated_at)
+    INSERT INTO contacts
+        (client_uuid, company_id, customer_id, user_id, kind, planned, contact_date,
+         outcome, check_in_flagged, created_at, updated_at)
     SELECT gen_random_uuid(), c.company_id, c.id, c.owner_id, 'visit', true,
            :today - k * c.visit_frequency_days - (c.id % 9),
            CASE WHEN (c.id + k) % 3 = 0 THEN 'no_sale' ELSE 'order' END, false, now(), now()
@@ -178,8 +209,8 @@ def build(url: str, reps: int, per_rep: int) -> tuple[int, dict[str, float]]:
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    _fresh_database(url)
-    app = _app(url)
+    fresh_postgres_database(url)
+    app = bench_app(url, TESTING=False)
     with app.app_context():
         upgrade()
         timings["schema"] = time.perf_counter() - t0
@@ -195,15 +226,12 @@ def build(url: str, reps: int, per_rep: int) -> tuple[int, dict[str, float]]:
                 continue
         db.session.commit()
         timings["history"] = time.perf_counter() - t0
-        counts = {t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))
-                  for t in ("customers", "orders", "order_lines", "receivables", "contacts")}
+        counts = {
+            t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))
+            for t in ("customers", "orders", "order_lines", "receivables", "contacts")
+        }
         print("rows:", json.dumps(counts))
     return company_id, timings
-
-
-def _app(url: str):  # type: ignore[no-untyped-def]
-    config = type("BenchConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "TESTING": False})
-    return create_app(config)
 
 
 def _celery_workers(broker: str, count: int) -> list[subprocess.Popen[bytes]]:
@@ -213,9 +241,23 @@ def _celery_workers(broker: str, count: int) -> list[subprocess.Popen[bytes]]:
     env = dict(os.environ, ROTEIRO_CELERY_BROKER_URL=broker, PYTHONPATH=str(ROOT))
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "app.celery_app", "worker", "--concurrency=1",
-             f"--hostname=bench{i}@%h", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "app.celery_app",
+                "worker",
+                "--concurrency=1",
+                f"--hostname=bench{i}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for i in range(count)
     ]
@@ -230,7 +272,7 @@ def _celery_workers(broker: str, count: int) -> list[subprocess.Popen[bytes]]:
 
 def run_mode(url: str, company_id: int, mode: str, broker: str) -> dict[str, object]:
     """Run the whole pipeline once with one executor; return the run's figures."""
-    app = _app(url)
+    app = bench_app(url, TESTING=False)
     workers: list[subprocess.Popen[bytes]] = []
     with app.app_context():
         if mode == "inline":
@@ -242,9 +284,14 @@ def run_mode(url: str, company_id: int, mode: str, broker: str) -> dict[str, obj
             executor = CeleryExecutor(broker, workers=len(workers))
         try:
             t0 = time.perf_counter()
-            summary = pipeline.run_company(pipeline.RunOptions(
-                company_id=company_id, plan_date=PLAN_DAY, trigger="manual", executor=executor,
-            ))
+            summary = pipeline.run_company(
+                pipeline.RunOptions(
+                    company_id=company_id,
+                    plan_date=PLAN_DAY,
+                    trigger="manual",
+                    executor=executor,
+                )
+            )
             wall = time.perf_counter() - t0
         finally:
             executor.close()
@@ -253,10 +300,18 @@ def run_mode(url: str, company_id: int, mode: str, broker: str) -> dict[str, obj
             for proc in workers:
                 proc.wait(timeout=60)
     c = summary.counts
-    return {"mode": mode, "status": summary.status.value, "wall_s": round(wall, 1), **c["seconds"],
-            "reps": c["reps_planned"], "failed": c.get("reps_failed", 0), "stops": c["stops"],
-            "drafts": c["drafts"], "customers_scored": c["customers_scored"],
-            "solver_cpu_s": round(c["solver_seconds"], 1)}
+    return {
+        "mode": mode,
+        "status": summary.status.value,
+        "wall_s": round(wall, 1),
+        **c["seconds"],
+        "reps": c["reps_planned"],
+        "failed": c.get("reps_failed", 0),
+        "stops": c["stops"],
+        "drafts": c["drafts"],
+        "customers_scored": c["customers_scored"],
+        "solver_cpu_s": round(c["solver_seconds"], 1),
+    }
 
 
 def _spin(n: int) -> float:
@@ -279,23 +334,35 @@ def cpu_control() -> str:
         t0 = time.perf_counter()
         pool.map(_spin, [n, n], chunksize=1)
         two = time.perf_counter() - t0
-    return f"CPU control: 1 task {one:.2f} s, 2 tasks on 2 processes {two:.2f} s -> efficiency {one / two:.0%}"
+    return (
+        f"CPU control: 1 task {one:.2f} s, 2 tasks on 2 processes {two:.2f} s "
+        f"-> efficiency {one / two:.0%}"
+    )
 
 
 def main() -> None:
     """Parse arguments, build the data, run each mode and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/roteiro_bench")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/roteiro_bench"
+    )
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--customers", type=int, default=300)
     parser.add_argument("--modes", default="inline,local2,celery2")
-    parser.add_argument("--broker", default=os.environ.get("ROTEIRO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
+    parser.add_argument(
+        "--broker", default=os.environ.get("ROTEIRO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    )
     parser.add_argument("--reuse", action="store_true", help="Keep the existing bench database.")
     args = parser.parse_args()
-    print(f"cores: {os.cpu_count()} (usable {len(os.sched_getaffinity(0))}); {args.reps} reps x {args.customers} customers")
+    print(
+        f"cores: {os.cpu_count()} (usable {len(os.sched_getaffinity(0))}); "
+        f"{args.reps} reps x {args.customers} customers"
+    )
     print(cpu_control(), flush=True)
     if args.reuse:
-        with _app(args.url).app_context():
+        with bench_app(args.url, TESTING=False).app_context():
             company_id = db.session.scalar(sa.select(Company.id).where(Company.slug == "bench"))
     else:
         company_id, timings = build(args.url, args.reps, args.customers)
@@ -306,7 +373,19 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
         print(cpu_control(), flush=True)
-    keys = ["mode", "wall_s", "scoring", "preparing", "solving", "writing", "solver_cpu_s", "reps", "failed", "stops", "drafts"]
+    keys = [
+        "mode",
+        "wall_s",
+        "scoring",
+        "preparing",
+        "solving",
+        "writing",
+        "solver_cpu_s",
+        "reps",
+        "failed",
+        "stops",
+        "drafts",
+    ]
     print("| " + " | ".join(keys) + " |")
     print("|" + " --- |" * len(keys))
     for row in rows:
@@ -316,7 +395,10 @@ def main() -> None:
         n = int("".join(ch for ch in str(row["mode"]) if ch.isdigit()) or 1)
         if base and n > 1:
             eff = float(base["wall_s"]) / float(row["wall_s"]) / n  # type: ignore[arg-type]
-            print(f"{row['mode']}: speed-up {float(base['wall_s']) / float(row['wall_s']):.2f}x, efficiency {eff:.0%}")  # type: ignore[arg-type]
+            print(
+                f"{row['mode']}: speed-up {float(base['wall_s']) / float(row['wall_s']):.2f}x, "
+                f"efficiency {eff:.0%}"
+            )  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -28,19 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.support import DEFAULT_PG, bench_app, scratch_database  # noqa: E402
+
 REF = date(2026, 11, 23)
-DEFAULT_PG = os.environ.get("ROTEIRO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SEGMENTS = ("mercearia", "bar", "padaria", "restaurante", "farmacia")
 REPS = 100
-
-
-def _app(url: str):  # type: ignore[no-untyped-def]
-    """The Flask app on ``url`` (testing config: no scheduler, no secrets needed)."""
-    from app import create_app
-    from app.config import TestConfig
-
-    config = type("BenchConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
-    return create_app(config)
 
 
 class Sql:
@@ -53,7 +45,10 @@ class Sql:
         """INSERT ... SELECT over g = 1..n."""
         if self.pg:
             return f"{insert} {select} FROM generate_series(1, {n}) AS s(g)"
-        return f"WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {n}) {insert} {select} FROM s"
+        return (
+            f"WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {n}) "
+            f"{insert} {select} FROM s"
+        )
 
     def minus_days(self, expr: str) -> str:
         """The reference day minus ``expr`` days, as a DATE."""
@@ -85,7 +80,7 @@ def generate(url: str, customers: int, per_customer: int, lines: int) -> dict[st
     from app.extensions import db
     from app.models import Company, Role, User
 
-    app = _app(url)
+    app = bench_app(url)
     started = time.perf_counter()
     with app.app_context():
         upgrade()
@@ -93,8 +88,13 @@ def generate(url: str, customers: int, per_customer: int, lines: int) -> dict[st
         db.session.add(company)
         db.session.flush()
         reps = [
-            User(company_id=company.id, email=f"rep{i}.{company.slug}@bench", name=f"Rep {i}", role=Role.REP,
-                 password_hash="x")
+            User(
+                company_id=company.id,
+                email=f"rep{i}.{company.slug}@bench",
+                name=f"Rep {i}",
+                role=Role.REP,
+                password_hash="x",
+            )
             for i in range(REPS)
         ]
         db.session.add_all(reps)
@@ -102,30 +102,41 @@ def generate(url: str, customers: int, per_customer: int, lines: int) -> dict[st
         first_user, cid = reps[0].id, company.id
         sql = Sql(db.engine.dialect.name)
         run = lambda text: db.session.execute(sa.text(text))  # noqa: E731
-        segment = "CASE g % 5 " + " ".join(f"WHEN {k} THEN '{s}'" for k, s in enumerate(SEGMENTS)) + " END"
-        run(sql.series(
-            customers,
-            "INSERT INTO customers (company_id, erp_code, legal_name, trade_name, segment, opening_hours,"
-            " service_minutes, visit_frequency_days, channel, owner_id, credit_limit, delivery_weekdays,"
-            " active, created_at, updated_at)",
-            f"SELECT {cid}, 'C' || g, 'Cliente ' || g, 'Cliente ' || g, {segment}, '{{}}', 20,"
-            " CASE g % 3 WHEN 0 THEN 7 WHEN 1 THEN 14 ELSE 28 END, 'field',"
-            f" {first_user} + g % {REPS}, CASE WHEN g % 4 = 0 THEN 0 ELSE 2000 + (g % 50) * 100 END,"
-            f" CASE WHEN g % 3 = 0 THEN 31 ELSE 1 + (g % 2) * 8 END, TRUE, {sql.now()}, {sql.now()}",
-        ))
+        segment = (
+            "CASE g % 5 "
+            + " ".join(f"WHEN {k} THEN '{s}'" for k, s in enumerate(SEGMENTS))
+            + " END"
+        )
+        run(
+            sql.series(
+                customers,
+                "INSERT INTO customers (company_id, erp_code, legal_name, trade_name, segment,"
+                " opening_hours, service_minutes, visit_frequency_days, channel, owner_id,"
+                " credit_limit, delivery_weekdays, active, created_at, updated_at)",
+                f"SELECT {cid}, 'C' || g, 'Cliente ' || g, 'Cliente ' || g, {segment}, '{{}}', 20,"
+                " CASE g % 3 WHEN 0 THEN 7 WHEN 1 THEN 14 ELSE 28 END, 'field',"
+                f" {first_user} + g % {REPS},"
+                " CASE WHEN g % 4 = 0 THEN 0 ELSE 2000 + (g % 50) * 100 END,"
+                " CASE WHEN g % 3 = 0 THEN 31 ELSE 1 + (g % 2) * 8 END,"
+                f" TRUE, {sql.now()}, {sql.now()}",
+            )
+        )
         c0 = db.session.scalar(sa.text(f"SELECT min(id) FROM customers WHERE company_id = {cid}"))
         n_orders = customers * per_customer
         c = f"((g - 1) % {customers})"
         k = sql.div("g - 1", str(customers))
         cycle = f"(5 + ({c} * 37) % 40)"
         offset = f"(({c} * 11) % 120)"
-        run(sql.series(
-            n_orders,
-            "INSERT INTO orders (company_id, customer_id, erp_code, order_date, total, created_at)",
-            f"SELECT {cid}, {c0} + {c}, 'P' || g,"
-            f" {sql.minus_days(f'{offset} + {k} * {cycle} + ({c} * {k}) % 3')},"
-            f" 50 + ({c} * 7 + {k} * 13) % 900, {sql.now()}",
-        ))
+        run(
+            sql.series(
+                n_orders,
+                "INSERT INTO orders"
+                " (company_id, customer_id, erp_code, order_date, total, created_at)",
+                f"SELECT {cid}, {c0} + {c}, 'P' || g,"
+                f" {sql.minus_days(f'{offset} + {k} * {cycle} + ({c} * {k}) % 3')},"
+                f" 50 + ({c} * 7 + {k} * 13) % 900, {sql.now()}",
+            )
+        )
         o0 = db.session.scalar(sa.text(f"SELECT min(id) FROM orders WHERE company_id = {cid}"))
         oc = f"((o.id - {o0}) % {customers})"
         ok = sql.div(f"o.id - {o0}", str(customers))
@@ -135,24 +146,31 @@ def generate(url: str, customers: int, per_customer: int, lines: int) -> dict[st
         )
         line_set = " UNION ALL ".join(f"SELECT {j} AS j" for j in range(lines))
         run(
-            "INSERT INTO order_lines (order_id, product_code, product_name, category, quantity, unit_price, total)"
-            f" SELECT o.id, 'SKU' || l.j, 'Produto', {category}, 1, o.total / {lines}, o.total / {lines}"
+            "INSERT INTO order_lines"
+            " (order_id, product_code, product_name, category, quantity, unit_price, total)"
+            f" SELECT o.id, 'SKU' || l.j, 'Produto', {category}, 1,"
+            f" o.total / {lines}, o.total / {lines}"
             f" FROM orders o CROSS JOIN ({line_set}) AS l WHERE o.company_id = {cid}"
         )
         run(
-            "INSERT INTO receivables (company_id, customer_id, erp_code, issue_date, due_date, amount, paid_date)"
-            f" SELECT {cid}, o.customer_id, 'T' || o.id, o.order_date, {sql.plus_days('o.order_date', 28)}, o.total,"
+            "INSERT INTO receivables"
+            " (company_id, customer_id, erp_code, issue_date, due_date, amount, paid_date)"
+            f" SELECT {cid}, o.customer_id, 'T' || o.id, o.order_date,"
+            f" {sql.plus_days('o.order_date', 28)}, o.total,"
             f" CASE WHEN {oc} % 5 = 0 THEN NULL ELSE {sql.plus_days('o.order_date', 28)} END"
             f" FROM orders o WHERE o.company_id = {cid} AND {ok} < 2"
         )
-        run(sql.series(
-            customers * 5,
-            "INSERT INTO contacts (client_uuid, company_id, customer_id, user_id, kind, planned, contact_date,"
-            " check_in_flagged, outcome, created_at, updated_at)",
-            f"SELECT {sql.uuid()}, {cid}, {c0} + {c}, {first_user} + ({c} + 1) % {REPS}, 'visit', FALSE,"
-            f" {sql.minus_days(f'({c} % 40) + {k} * 21')}, FALSE,"
-            f" CASE WHEN {c} % 3 = 0 THEN 'order' ELSE 'no_sale' END, {sql.now()}, {sql.now()}",
-        ))
+        run(
+            sql.series(
+                customers * 5,
+                "INSERT INTO contacts (client_uuid, company_id, customer_id, user_id, kind,"
+                " planned, contact_date, check_in_flagged, outcome, created_at, updated_at)",
+                f"SELECT {sql.uuid()}, {cid}, {c0} + {c},"
+                f" {first_user} + ({c} + 1) % {REPS}, 'visit', FALSE,"
+                f" {sql.minus_days(f'({c} % 40) + {k} * 21')}, FALSE,"
+                f" CASE WHEN {c} % 3 = 0 THEN 'order' ELSE 'no_sale' END, {sql.now()}, {sql.now()}",
+            )
+        )
         db.session.commit()
         with db.engine.connect() as conn:
             conn.execute(sa.text("ANALYZE"))
@@ -170,7 +188,7 @@ def score_once(url: str, company_id: int) -> dict[str, float]:
     from app.extensions import db
     from app.services import scoring
 
-    app = _app(url)
+    app = bench_app(url)
     with app.app_context():
         started = time.perf_counter()
         result = scoring.score_company(session=db.session, company_id=company_id, day=REF)
@@ -178,40 +196,26 @@ def score_once(url: str, company_id: int) -> dict[str, float]:
         total = time.perf_counter() - started
         db.engine.dispose()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"customers": result.customers, **{f"{k}_s": v for k, v in result.seconds.items()},
-            "total_s": round(total, 2), "peak_rss_mb": round(peak_mb)}
-
-
-def _database(backend: str, pg_url: str, tmp: Path) -> tuple[str, object]:
-    """A fresh empty database and its drop callback."""
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'score_e2e.sqlite3'}", lambda: None
-    import sqlalchemy as sa
-
-    schema = f"bench_e2e_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-    sep = "&" if "?" in pg_url else "?"
-    return f"{pg_url}{sep}options=-csearch_path%3D{schema}", drop
+    return {
+        "customers": result.customers,
+        **{f"{k}_s": v for k, v in result.seconds.items()},
+        "total_s": round(total, 2),
+        "peak_rss_mb": round(peak_mb),
+    }
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, object]:
     """Generate, then score in a child process, then drop the database."""
     with tempfile.TemporaryDirectory() as tmp:
-        url, drop = _database(backend, args.pg_url, Path(args.keep or tmp))
+        url, drop = scratch_database(backend, Path(args.keep or tmp), "e2e", args.pg_url)
         try:
             built = generate(url, args.customers, args.orders_per_customer, args.lines_per_order)
             print(f"[{backend}] generated {built}", flush=True)
             child = subprocess.run(
                 [sys.executable, __file__, "--score-only", url, str(built["company_id"])],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             )
             figures = json.loads(child.stdout.strip().splitlines()[-1])
             print(f"[{backend}] scored {figures}", flush=True)
@@ -224,14 +228,22 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backend", choices=("postgresql", "sqlite", "both"), default="both")
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--orders-per-customer", type=int, default=20)
     parser.add_argument("--lines-per-order", type=int, default=2)
     parser.add_argument("--pg-url", default=DEFAULT_PG)
-    parser.add_argument("--keep", metavar="DIR", help="keep the database (SQLite file in DIR) to re-run --score-only")
-    parser.add_argument("--score-only", nargs=2, metavar=("URL", "COMPANY_ID"), help="score an existing database")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep the database (SQLite file in DIR) to re-run --score-only",
+    )
+    parser.add_argument(
+        "--score-only", nargs=2, metavar=("URL", "COMPANY_ID"), help="score an existing database"
+    )
     args = parser.parse_args(argv)
     if args.score_only:
         print(json.dumps(score_once(args.score_only[0], int(args.score_only[1]))))

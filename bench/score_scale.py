@@ -12,6 +12,7 @@ the app side).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import os
 import resource
@@ -24,7 +25,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optimizer.scoring import ScoringFeatures, ScoringSettings, purchase_history, score
+from optimizer.scoring import (
+    PastWindow,
+    PurchaseHistory,
+    ScoringFeatures,
+    ScoringSettings,
+    purchase_history,
+    score,
+)
 
 CATEGORIES = 40
 MIX_PER_CUSTOMER = 4
@@ -35,12 +43,8 @@ def synthetic_features(n: int, seed: int = 7) -> ScoringFeatures:
     rng = np.random.default_rng(seed)
     purchase_days = rng.poisson(6.0, n).astype(np.int64)
     cycle = np.exp(rng.normal(np.log(21.0), 0.6, n))
-    first = np.where(
-        purchase_days > 0, purchase_days * cycle + rng.exponential(30, n), np.nan
-    )
-    last = np.where(
-        purchase_days > 0, np.minimum(rng.exponential(cycle * 1.5), first), np.nan
-    )
+    first = np.where(purchase_days > 0, purchase_days * cycle + rng.exponential(30, n), np.nan)
+    last = np.where(purchase_days > 0, np.minimum(rng.exponential(cycle * 1.5), first), np.nan)
     center = np.where(purchase_days > 1, np.log(cycle) + rng.normal(0, 0.2, n), np.nan)
     scale = np.where(purchase_days > 1, np.abs(rng.normal(0.5, 0.2, n)), np.nan)
     ticket = np.exp(rng.normal(6.0, 0.8, n))
@@ -58,9 +62,7 @@ def synthetic_features(n: int, seed: int = 7) -> ScoringFeatures:
         days_since_contact=rng.integers(0, 60, n).astype(np.float64),
         visit_frequency_days=rng.choice([7.0, 14.0, 30.0], n),
         overdue_amount=np.where(rng.random(n) < 0.1, rng.exponential(500, n), 0.0),
-        overdue_days=np.where(rng.random(n) < 0.1, rng.integers(1, 60, n), 0).astype(
-            float
-        ),
+        overdue_days=np.where(rng.random(n) < 0.1, rng.integers(1, 60, n), 0).astype(float),
         open_receivables=rng.exponential(800, n),
         credit_limit=np.where(rng.random(n) < 0.8, rng.exponential(3000, n), np.nan),
         delivery_weekdays=rng.integers(0, 128, n).astype(np.uint8),
@@ -71,7 +73,30 @@ def synthetic_features(n: int, seed: int = 7) -> ScoringFeatures:
         mix_share=rng.random(k),
         mix_days_since=rng.exponential(40, k),
         category_names=tuple(f"cat{c}" for c in range(CATEGORIES)),
+        recent_purchase_days=rng.poisson(1.5, n).astype(np.int64),
+        past=_past_window(rng, purchase_days, first, last, center, scale),
     )
+
+
+def _past_window(
+    rng: np.random.Generator,
+    purchase_days: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    center: np.ndarray,
+    scale: np.ndarray,
+) -> PastWindow:
+    """The same customers 90 days earlier (a plausible, not exact, past), so the lapse risk is
+    learned as in the app."""
+    bought = rng.random(len(purchase_days)) < 0.6
+    existed = np.nan_to_num(first, nan=0.0) > 90
+    days = np.where(existed, np.maximum(purchase_days - np.where(bought, 2, 0), 1), 0)
+    then_first = np.where(days > 0, first - 90, np.nan)
+    then_last = np.where(
+        days > 0, np.clip(last + rng.exponential(20, len(last)) - 90, 0, then_first), np.nan
+    )
+    history = PurchaseHistory(days, then_first, then_last, center, scale)
+    return PastWindow(history, rng.poisson(1.5, len(days)).astype(np.int64))
 
 
 def bench_history(n: int) -> float:
@@ -106,10 +131,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--no-past",
+        action="store_true",
+        help="leave out the past window: the model's lapse risk, not the learned one",
+    )
     args = parser.parse_args(argv)
     n = args.customers
-    print(f"cores={os.cpu_count()} customers={n:,}")
+    print(f"cores={os.cpu_count()} customers={n:,} learned lapse risk={not args.no_past}")
     features = synthetic_features(n)
+    if args.no_past:
+        features = dataclasses.replace(features, recent_purchase_days=None, past=None)
     settings = ScoringSettings()
     times_fit, times_score = [], []
     result = None

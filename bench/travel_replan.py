@@ -72,37 +72,27 @@ def points(n: int, rng: np.random.Generator) -> list[Location]:
         lat, lon, radius = hoods[int(rng.integers(len(hoods)))]
         r = radius * np.sqrt(rng.uniform()) / 111.0
         a = rng.uniform(0, 2 * np.pi)
-        out.append(
-            Location(lat + r * np.sin(a), lon + r * np.cos(a) / np.cos(np.radians(lat)))
-        )
+        out.append(Location(lat + r * np.sin(a), lon + r * np.cos(a) / np.cos(np.radians(lat))))
     return out
 
 
 def rep_day() -> RepDay:
     """Return the rep's template: 8–18 h from Pinheiros, 9 h of work, lunch 12–13:30."""
     base = Location(-23.5670, -46.6933)
-    return RepDay(
-        base, base, 8 * H, 18 * H, 9 * H, LunchBreak(12 * H, 13 * H + 1800, H)
-    )
+    return RepDay(base, base, 8 * H, 18 * H, 9 * H, LunchBreak(12 * H, 13 * H + 1800, H))
 
 
 def portfolio(n: int, seed: int) -> list[AgendaCustomer]:
     """Return a steady-state portfolio: 5 % weekly, 15 % biweekly, 80 % monthly."""
     rng = np.random.default_rng(seed)
-    full = weekly_opening(
-        {d: [(8 * H, 18 * H)] for d in range(5)} | {5: [(8 * H, 12 * H)]}
-    )
-    split = weekly_opening(
-        {d: [(8 * H, 12 * H), (13 * H + 1800, 18 * H)] for d in range(5)}
-    )
+    full = weekly_opening({d: [(8 * H, 18 * H)] for d in range(5)} | {5: [(8 * H, 12 * H)]})
+    split = weekly_opening({d: [(8 * H, 12 * H), (13 * H + 1800, 18 * H)] for d in range(5)})
     no_monday = weekly_opening({d: [(9 * H, 17 * H)] for d in range(1, 6)})
     out = []
     for i, loc in enumerate(points(n, rng)):
         freq = int(rng.choice([7, 14, 28], p=[0.05, 0.15, 0.8]))
         opening = (full, split, no_monday)[int(rng.choice(3, p=[0.6, 0.3, 0.1]))]
-        delivery = (
-            frozenset({int(rng.integers(5))}) if rng.uniform() < 0.3 else frozenset()
-        )
+        delivery = frozenset({int(rng.integers(5))}) if rng.uniform() < 0.3 else frozenset()
         since = None if rng.uniform() < 0.03 else int(rng.integers(0, freq))
         out.append(
             AgendaCustomer(

@@ -1,7 +1,7 @@
 """Solve a published benchmark instance and print one JSON object.
 
-    python -m optimizer optw FILE [--tours M] [--seconds S] [--decimals D] [--seed N]
-    python -m optimizer vrptw FILE [--seconds S]
+python -m optimizer optw FILE [--tours M] [--seconds S] [--decimals D] [--seed N]
+python -m optimizer vrptw FILE [--seconds S]
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 
-from optimizer import _ils
+from optimizer import _engine
 from optimizer._ortools import scale_vrptw, solve_vrptw
 from optimizer.checker import vrptw_distance
 from optimizer.instances import optw_core, read_optw, read_solomon
@@ -26,7 +26,7 @@ def run_optw(
     started = time.perf_counter()
     inst = read_optw(path)
     core = optw_core(inst, tours, decimals)
-    best, _ = _ils.solve(core, iterations=10**9, seconds=seconds, seed=seed)
+    best, _, report = _engine.solve(core, seconds=seconds, seed=seed)
     routes = [[int(n) for n in tour[1:-1]] for tour in best.tours]
     return {
         "instance": inst.name,
@@ -34,6 +34,14 @@ def run_optw(
         "score": round(best.prize, 6),
         "routes": routes,
         "seconds": round(time.perf_counter() - started, 3),
+        "engines": {
+            "ils_score": round(report.ils_prize, 6),
+            "ils_travel": report.ils_travel,
+            "travel": report.travel,
+            "ils_seconds": round(report.ils_seconds, 3),
+            "ortools_seconds": round(report.ortools_seconds, 3),
+            "ortools_solutions": report.ortools_solutions,
+        },
     }
 
 
@@ -41,8 +49,9 @@ def run_vrptw(path: str, seconds: float) -> dict[str, object]:
     """Solve a Solomon VRPTW file: fewest vehicles first, then shortest distance."""
     started = time.perf_counter()
     inst = read_solomon(path)
-    data = scale_vrptw(inst.xy, inst.ready, inst.due, inst.service, inst.demand,
-                       inst.vehicles, inst.capacity)
+    data = scale_vrptw(
+        inst.xy, inst.ready, inst.due, inst.service, inst.demand, inst.vehicles, inst.capacity
+    )
     routes = solve_vrptw(data, time_limit=timedelta(seconds=seconds))
     return {
         "instance": inst.name,
@@ -55,8 +64,11 @@ def run_vrptw(path: str, seconds: float) -> dict[str, object]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, solve, print the JSON result."""
-    parser = argparse.ArgumentParser(prog="python -m optimizer", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m optimizer",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="kind", required=True)
     optw = sub.add_parser("optw", help="orienteering with time windows (m tours)")
     optw.add_argument("file")

@@ -47,8 +47,9 @@ class Core:
     def __post_init__(self) -> None:
         # plain lists: the scheduling loop indexes them one element at a time
         object.__setattr__(self, "travel_list", self.travel.tolist())
-        object.__setattr__(self, "lists", (self.open.tolist(), self.close.tolist(),
-                                           self.service.tolist()))
+        object.__setattr__(
+            self, "lists", (self.open.tolist(), self.close.tolist(), self.service.tolist())
+        )
 
     @property
     def size(self) -> int:

@@ -88,17 +88,19 @@ class Search:
             loc = np.array(s.loc, dtype=np.int64)
             here, there = loc[:-1], loc[1:]
             dep = np.array(s.begin[:-1], dtype=np.int64) + self.svc[nodes[:-1]]
-            table = np.stack([
-                np.full(len(here), ti, dtype=np.int64),
-                np.arange(len(here), dtype=np.int64),
-                here,
-                dep,
-                there,
-                np.array(s.slack[1:], dtype=np.int64),
-                self.T[here, there],
-                np.array(s.arrive[1:], dtype=np.int64),
-                nodes[1:],
-            ])
+            table = np.stack(
+                [
+                    np.full(len(here), ti, dtype=np.int64),
+                    np.arange(len(here), dtype=np.int64),
+                    here,
+                    dep,
+                    there,
+                    np.array(s.slack[1:], dtype=np.int64),
+                    self.T[here, there],
+                    np.array(s.arrive[1:], dtype=np.int64),
+                    nodes[1:],
+                ]
+            )
             s.table = table
         return s.table
 
@@ -206,8 +208,9 @@ class Search:
             cols = np.flatnonzero(keep)
             prev_loc, dep = t[2, cols], t[3, cols]
             next_loc, slack, arrive = t[4, cols + 1], t[5, cols + 1], t[7, cols + 1]
-            begin = np.maximum(dep[:, None] + self.T[prev_loc[:, None], free[None, :]],
-                               c.open[free][None, :])
+            begin = np.maximum(
+                dep[:, None] + self.T[prev_loc[:, None], free[None, :]], c.open[free][None, :]
+            )
             delay = begin + self.svc[free][None, :] + self.T[free[None, :], next_loc[:, None]]
             delay -= arrive[:, None]
             gain = c.prize[free][None, :] - c.prize[out[cols]][:, None]
@@ -241,8 +244,12 @@ class Search:
             return False
         c = self.core
         free_prize = c.prize[free]
-        spots = [(ti, k) for ti, nodes in enumerate(sol.tours) for k in range(1, len(nodes) - 1)
-                 if nodes[k] not in c.mandatory]
+        spots = [
+            (ti, k)
+            for ti, nodes in enumerate(sol.tours)
+            for k in range(1, len(nodes) - 1)
+            if nodes[k] not in c.mandatory
+        ]
         if len(spots) > SWAP_SAMPLE:
             picks = self.rng.choice(len(spots), SWAP_SAMPLE, replace=False)
             spots = [spots[int(i)] for i in np.sort(picks)]
@@ -284,15 +291,48 @@ class Search:
         sol.travel = sum(x.travel for x in sol.scheds)
         return True
 
+    def removal_savings(self, sched: Schedule) -> np.ndarray:
+        """Return the driving saved by removing each position's visit (ends get -1).
+
+        Exact when the tour has no place-less lunch (the caller checks): a visit's legs are
+        replaced by the direct leg between its neighbours.
+        """
+        loc = np.asarray(sched.loc, dtype=np.int64)
+        saved = np.full(len(loc), -1, dtype=np.int64)
+        if len(loc) > 2:
+            prev, here, nxt = loc[:-2], loc[1:-1], loc[2:]
+            saved[1:-1] = self.T[prev, here] + self.T[here, nxt] - self.T[prev, nxt]
+        return saved
+
+    def may_relocate(self, sched: Schedule) -> np.ndarray:
+        """Return, per position, whether some other slot of the tour is cheaper to insert its
+        visit into than the driving its removal saves: a necessary condition for
+        :meth:`relocate` to move it, checked for all positions at once (no lunch)."""
+        loc = np.asarray(sched.loc, dtype=np.int64)
+        count = len(loc)
+        if count < 4:
+            return np.zeros(count, dtype=bool)
+        here, there = loc[:-1], loc[1:]
+        inner = loc[1:-1]
+        cost = self.T[here[:, None], inner[None, :]] + self.T[inner[None, :], there[:, None]]
+        cost -= self.T[here, there][:, None]  # rows: slots 0..count-2, columns: positions 1..
+        slot = np.arange(count - 1)[:, None]
+        pos = np.arange(1, count - 1)[None, :]
+        cost = np.where((slot == pos - 1) | (slot == pos), np.iinfo(np.int64).max, cost)
+        out = np.zeros(count, dtype=bool)
+        out[1:-1] = cost.min(axis=0) < self.removal_savings(sched)[1:-1]
+        return out
+
     def relocate(self, sol: Solution) -> bool:
         """Move single visits to the slot of their tour that shortens driving most."""
         c, moved = self.core, False
         for ti in range(len(sol.tours)):
             k = 1
+            hopeful = None if c.follow >= 0 else self.may_relocate(sol.scheds[ti])
             while k < len(sol.tours[ti]) - 1:
                 nodes = sol.tours[ti]
                 node = nodes[k]
-                if node in c.mandatory:
+                if node in c.mandatory or (hopeful is not None and not hopeful[k]):
                     k += 1
                     continue
                 rest = nodes[:k] + nodes[k + 1 :]
@@ -316,32 +356,54 @@ class Search:
                         sol.tours[ti] = trial
                         sol.scheds[ti] = sched
                         moved = True
+                        if hopeful is not None:
+                            hopeful = self.may_relocate(sched)
                         continue
                 k += 1
         sol.travel = sum(x.travel for x in sol.scheds)
         return moved
 
     def move_between(self, sol: Solution) -> bool:
-        """Move one visit to another tour where it adds less driving than it saves (m > 1)."""
+        """Move one visit to another tour where it adds less driving than it saves (m > 1).
+
+        Without a place-less lunch, the saving of every removal and the cheapest feasible slot
+        of every visit in the other tours (whose schedules do not change) are computed at once,
+        so only a visit that passes both is re-timed.
+        """
         c = self.core
         if len(sol.tours) < 2:
             return False
         for ti, nodes in enumerate(sol.tours):
-            for k in range(1, len(nodes) - 1):
-                node = nodes[k]
-                if node in c.mandatory:
-                    continue
+            ks = [k for k in range(1, len(nodes) - 1) if nodes[k] not in c.mandatory]
+            if not ks:
+                continue
+            others = {tj: s for tj, s in enumerate(sol.scheds) if tj != ti}
+            visits = np.array([nodes[k] for k in ks], dtype=np.int64)
+            ok, _, pos = self.insertion_grid(others, visits)
+            added = (
+                self.T[pos[2][:, None], visits[None, :]]
+                + self.T[visits[None, :], pos[4][:, None]]
+                - pos[6][:, None]
+            )
+            added = np.where(ok, added, np.iinfo(np.int64).max)
+            cheapest = added.argmin(axis=0)
+            if c.follow < 0:
+                saved_all = self.removal_savings(sol.scheds[ti])
+                hopeful = [
+                    j
+                    for j, k in enumerate(ks)
+                    if ok[cheapest[j], j] and added[cheapest[j], j] < saved_all[k]
+                ]
+            else:
+                hopeful = [j for j in range(len(ks)) if ok[cheapest[j], j]]
+            for j in hopeful:
+                k, node, at = ks[j], int(visits[j]), int(cheapest[j])
                 rest = nodes[:k] + nodes[k + 1 :]
                 base = schedule(c, c.tours[ti], rest)
                 if base is None:
                     continue
                 saved = sol.scheds[ti].travel - base.travel
-                others = {tj: s for tj, s in enumerate(sol.scheds) if tj != ti}
-                ok, _, pos = self.insertion_grid(others, np.array([node], dtype=np.int64))
-                added = self.T[pos[2], node] + self.T[node, pos[4]] - pos[6]
-                added = np.where(ok[:, 0], added, np.iinfo(np.int64).max)
-                at = int(np.argmin(added))
-                if not ok[at, 0] or int(added[at]) >= saved:
+                if int(added[at, j]) >= saved:
                     continue
                 tj, slot = int(pos[0][at]), int(pos[1][at])
                 target = [*sol.tours[tj][: slot + 1], node, *sol.tours[tj][slot + 1 :]]
@@ -366,8 +428,12 @@ class Search:
                 lb = np.array(sol.scheds[tb].loc, dtype=np.int64)
                 i = np.arange(len(a) - 1)[:, None]
                 j = np.arange(len(b) - 1)[None, :]
-                delta = (self.T[la[i], lb[j + 1]] + self.T[lb[j], la[i + 1]]
-                         - self.T[la[i], la[i + 1]] - self.T[lb[j], lb[j + 1]])
+                delta = (
+                    self.T[la[i], lb[j + 1]]
+                    + self.T[lb[j], la[i + 1]]
+                    - self.T[la[i], la[i + 1]]
+                    - self.T[lb[j], lb[j + 1]]
+                )
                 base = sol.scheds[ta].travel + sol.scheds[tb].travel
                 for flat in np.argsort(delta, axis=None, kind="stable")[:TWO_OPT_TRIES]:
                     if delta.flat[flat] >= 0:
@@ -394,8 +460,12 @@ class Search:
             loc = np.array(cur.loc, dtype=np.int64)
             first, last = np.triu_indices(count - 2, k=1)
             first, last = first + 1, last + 1
-            delta = (self.T[loc[first - 1], loc[last]] + self.T[loc[first], loc[last + 1]]
-                     - self.T[loc[first - 1], loc[first]] - self.T[loc[last], loc[last + 1]])
+            delta = (
+                self.T[loc[first - 1], loc[last]]
+                + self.T[loc[first], loc[last + 1]]
+                - self.T[loc[first - 1], loc[first]]
+                - self.T[loc[last], loc[last + 1]]
+            )
             for idx in np.argsort(delta, kind="stable")[:TWO_OPT_TRIES]:
                 if delta[idx] >= 0:
                     break
@@ -447,10 +517,14 @@ class Search:
         return removed
 
     def perturb(self, sol: Solution, size: int, start: int) -> set[int]:
-        """Remove a run of ``size`` visits from ``start`` in each tour, or random visits."""
+        """Remove a run of ``size`` visits from ``start`` in one tour, or random visits."""
         picks: dict[int, list[int]] = {}
         segment = self.rng.random() < 0.5
-        for ti, nodes in enumerate(sol.tours):
+        # With several tours, one tour at a time: a smaller kick is repaired faster (more
+        # perturbations per second) and the freed customers may go to any tour.
+        hit = [int(self.rng.integers(len(sol.tours)))] if len(sol.tours) > 1 else [0]
+        for ti in hit:
+            nodes = sol.tours[ti]
             inner = len(nodes) - 2
             if inner <= 0:
                 continue
@@ -484,8 +558,13 @@ def local_search(
         search.fill(sol, 0.0)
     if deep:
         for _ in range(50):
-            if (search.swap(sol) or search.two_opt(sol) or search.relocate(sol)
-                    or search.move_between(sol) or search.exchange_tails(sol)):
+            if (
+                search.swap(sol)
+                or search.two_opt(sol)
+                or search.relocate(sol)
+                or search.move_between(sol)
+                or search.exchange_tails(sol)
+            ):
                 search.fill(sol, 0.0)
             else:
                 break
@@ -512,6 +591,51 @@ def initial(search: Search) -> tuple[Solution, list[int]]:
     return sol, missed
 
 
+class Run:
+    """One ILS run that can stop, take a better solution from elsewhere, and go on."""
+
+    def __init__(self, core: Core, seed: int) -> None:
+        self.search = Search(core, seed)
+        sol, self.missed = initial(self.search)
+        local_search(self.search, sol, 0.0)
+        self.best = sol.copy()
+        self.current = sol
+        self.size, self.start, self.stale = 1, 0, 0
+        self.visits = max(1, sum(len(t) - 2 for t in self.best.tours))
+
+    def iterate(self, iterations: int, deadline: float, patience: int | None = None) -> None:
+        """Perturb and repair up to ``iterations`` times, until ``deadline`` or ``patience``."""
+        search = self.search
+        for _ in range(iterations):
+            if CLOCK() > deadline:
+                break
+            current = self.current
+            removed = search.perturb(current, self.size, self.start)
+            local_search(search, current, NOISE, frozenset(removed), deep=False)
+            if current.prize >= DEEP_WITHIN * self.best.prize:
+                local_search(search, current, 0.0, deep=True)
+            if current.key() > self.best.key():
+                self.best = current.copy()
+                self.size, self.stale = 1, 0
+            else:
+                self.size += 1
+                self.stale += 1
+            self.start += self.size
+            if self.size > max(3, self.visits):
+                self.size = 1
+            if self.stale and self.stale % RESTART_AFTER == 0:
+                self.current = self.best.copy()
+            if patience is not None and self.stale >= patience:
+                break
+
+    def adopt(self, sol: Solution) -> None:
+        """Continue from ``sol`` when it beats the best so far (e.g. OR-Tools' answer)."""
+        if sol.key() > self.best.key():
+            self.best = sol.copy()
+            self.current = sol.copy()
+            self.size, self.stale = 1, 0
+
+
 def solve(
     core: Core,
     *,
@@ -526,31 +650,6 @@ def solve(
     new best, or ``seconds`` of wall-clock time, whichever comes first.
     """
     deadline = CLOCK() + seconds
-    search = Search(core, seed)
-    sol, missed = initial(search)
-    local_search(search, sol, 0.0)
-    best = sol.copy()
-    current = sol
-    size, start, stale = 1, 0, 0
-    visits = max(1, sum(len(t) - 2 for t in best.tours))
-    for _ in range(iterations):
-        if CLOCK() > deadline:
-            break
-        removed = search.perturb(current, size, start)
-        local_search(search, current, NOISE, frozenset(removed), deep=False)
-        if current.prize >= DEEP_WITHIN * best.prize:
-            local_search(search, current, 0.0, deep=True)
-        if current.key() > best.key():
-            best = current.copy()
-            size, stale = 1, 0
-        else:
-            size += 1
-            stale += 1
-        start += size
-        if size > max(3, visits):
-            size = 1
-        if stale and stale % RESTART_AFTER == 0:
-            current = best.copy()
-        if patience is not None and stale >= patience:
-            break
-    return best, missed
+    run = Run(core, seed)
+    run.iterate(iterations, deadline, patience)
+    return run.best, run.missed

@@ -132,9 +132,7 @@ class AgendaSettings:
     early_fraction: float = 0.15
     overbook: float = 1.1
     time_limit_per_day: timedelta = timedelta(seconds=0.5)
-    rough_kmh: float = field(
-        default_factory=lambda: SpeedProfile.sao_paulo().typical_kmh()
-    )
+    rough_kmh: float = field(default_factory=lambda: SpeedProfile.sao_paulo().typical_kmh())
     circuity: float = DEFAULT_CIRCUITY
     minutes_per_km_off_centre: float = 3.0
     minutes_per_day_late: float = 15.0
@@ -215,9 +213,7 @@ def due_date(customer: AgendaCustomer, as_of: dt.date) -> dt.date:
     return as_of + timedelta(days=customer.frequency_days - customer.days_since_visit)
 
 
-def delivery_wait_days(
-    date: dt.date, delivery_weekdays: frozenset[int], lead: int
-) -> int:
+def delivery_wait_days(date: dt.date, delivery_weekdays: frozenset[int], lead: int) -> int:
     """Return days from an order taken on ``date`` to its delivery, past the lead time.
 
     0 is the best fit (the next delivery day is exactly ``lead`` days later); customers
@@ -335,18 +331,12 @@ def _collect_visits(
         if not dues and not fixed:
             not_due.append(c.id)
         for k, due in enumerate(dues):
-            allowed = _allowed(
-                c, due, dues[k + 1] if k + 1 < len(dues) else None, days, early
-            )
+            allowed = _allowed(c, due, dues[k + 1] if k + 1 < len(dues) else None, days, early)
             if not allowed:
                 week.unassigned.append(UnassignedCustomer(c.id, "closed_all_week"))
                 continue
             raw_due = due_date(c, as_of)
-            overdue = (
-                (first - raw_due).days
-                if c.days_since_visit is not None
-                else c.frequency_days
-            )
+            overdue = (first - raw_due).days if c.days_since_visit is not None else c.frequency_days
             urgency = max(0.0, overdue / c.frequency_days) if k == 0 else 0.0
             week.visits.append(_Visit(ci, due.toordinal(), allowed, urgency, 0.0))
     return not_due
@@ -375,9 +365,7 @@ def _estimate_loads(week: _Week) -> None:
     leg_km = near * 1.14 * math.sqrt(len(week.days))
     mps = s.rough_kmh / 3.6
     for v, km in zip(week.visits, leg_km, strict=True):
-        v.load_s = (
-            week.customers[v.cust].service_s + float(km) * 1000.0 * s.circuity / mps
-        )
+        v.load_s = week.customers[v.cust].service_s + float(km) * 1000.0 * s.circuity / mps
 
 
 def _rank_key(week: _Week, v: _Visit) -> tuple[float, float, float, str]:
@@ -388,19 +376,13 @@ def _rank_key(week: _Week, v: _Visit) -> tuple[float, float, float, str]:
 
 def _cut_capacity(week: _Week) -> None:
     """Leave out the least urgent visits that do not fit the week's working time."""
-    budget = (
-        sum(week.capacity_s(d) for d in range(len(week.days))) * week.settings.overbook
-    )
+    budget = sum(week.capacity_s(d) for d in range(len(week.days))) * week.settings.overbook
     keep, used = [], 0.0
-    order = sorted(
-        range(len(week.visits)), key=lambda i: _rank_key(week, week.visits[i])
-    )
+    order = sorted(range(len(week.visits)), key=lambda i: _rank_key(week, week.visits[i]))
     for i in order:
         v = week.visits[i]
         if v.window is None and used + v.load_s > budget:
-            week.unassigned.append(
-                UnassignedCustomer(week.customers[v.cust].id, "no_capacity")
-            )
+            week.unassigned.append(UnassignedCustomer(week.customers[v.cust].id, "no_capacity"))
             continue
         used += v.load_s
         keep.append(i)
@@ -433,9 +415,7 @@ def _sweep(week: _Week) -> None:
     sectors: list[list[int]] = [[] for _ in range(n_days)]
     acc = 0.0
     for i in order:
-        sectors[min(n_days - 1, int(acc / total * n_days)) if total > 0 else 0].append(
-            i
-        )
+        sectors[min(n_days - 1, int(acc / total * n_days)) if total > 0 else 0].append(i)
         acc += week.visits[i].load_s
     _sectors_to_days(week, sectors)
 
@@ -449,9 +429,7 @@ def _sectors_to_days(week: _Week, sectors: list[list[int]]) -> None:
             v = week.visits[i]
             for d in range(n_days):
                 cost[s, d] += week.penalty(v, d) if d in v.allowed else 1e9
-    perms = (
-        itertools.permutations(range(n_days)) if n_days <= 7 else [tuple(range(n_days))]
-    )
+    perms = itertools.permutations(range(n_days)) if n_days <= 7 else [tuple(range(n_days))]
     rows = np.arange(n_days)
     best = min(perms, key=lambda p: float(cost[rows, list(p)].sum()))
     for s, d in enumerate(best):
@@ -489,9 +467,7 @@ def _improve(week: _Week, max_passes: int = 30) -> None:
             for d in _free_days(week, v):
                 dx = (week.lon[v_idx] - centre_lon[d]) * cos * 111.32
                 dy = (week.lat[v_idx] - centre_lat[d]) * 110.57
-                geo = (
-                    geo_s * math.hypot(dx, dy) if math.isfinite(centre_lat[d]) else 0.0
-                )
+                geo = geo_s * math.hypot(dx, dy) if math.isfinite(centre_lat[d]) else 0.0
                 if d == v.day:
                     bal = 0.0
                 else:
@@ -550,9 +526,7 @@ def _cap_days(week: _Week) -> None:
             loads[v.day] += v.load_s
         else:
             v.day = -1
-            week.unassigned.append(
-                UnassignedCustomer(week.customers[v.cust].id, "no_capacity")
-            )
+            week.unassigned.append(UnassignedCustomer(week.customers[v.cust].id, "no_capacity"))
 
 
 # --------------------------------------------------------------------------- routes
@@ -562,17 +536,13 @@ def _candidate(week: _Week, v: _Visit, d: int) -> Candidate:
     """Turn a visit on day ``d`` into the solver's candidate."""
     c = week.customers[v.cust]
     if v.window is not None:
-        return Candidate(
-            c.id, c.location, max(c.priority, 0.01), c.service_s, (v.window,), True
-        )
+        return Candidate(c.id, c.location, max(c.priority, 0.01), c.service_s, (v.window,), True)
     windows = c.service_windows(week.days[d].date.weekday())
     prize = max(c.priority, 0.01) * (1.0 + v.urgency)
     return Candidate(c.id, c.location, prize, c.service_s, windows)
 
 
-def _solve(
-    week: _Week, d: int, provider: TravelProvider, seed: int
-) -> tuple[DayProblem, DayRoute]:
+def _solve(week: _Week, d: int, provider: TravelProvider, seed: int) -> tuple[DayProblem, DayRoute]:
     """Route day ``d`` with the visits currently placed on it."""
     rep = week.days[d].rep
     cands: dict[str, Candidate] = {}
@@ -597,10 +567,7 @@ def _estimated_s(week: _Week, d: int) -> int:
     centre = Location(float(week.lat[idx].mean()), float(week.lon[idx].mean()))
     out_back = geodesic_matrix_m([rep.start, centre, rep.end])
     trip_m = (out_back[0, 1] + out_back[1, 2]) * week.settings.circuity
-    return int(
-        sum(week.visits[i].load_s for i in idx)
-        + trip_m / (week.settings.rough_kmh / 3.6)
-    )
+    return int(sum(week.visits[i].load_s for i in idx) + trip_m / (week.settings.rough_kmh / 3.6))
 
 
 def _route_all(
@@ -701,12 +668,8 @@ def plan_week(
     for d, (problem, route) in solved.items():
         date = open_days[d].date
         ids = tuple(c.id for c in problem.candidates)
-        out_days[date] = AgendaDay(
-            date, ids, route, _estimated_s(week, d), problem=problem
-        )
-        unassigned.extend(
-            UnassignedCustomer(x.candidate_id, x.reason, date) for x in route.dropped
-        )
+        out_days[date] = AgendaDay(date, ids, route, _estimated_s(week, d), problem=problem)
+        unassigned.extend(UnassignedCustomer(x.candidate_id, x.reason, date) for x in route.dropped)
     unassigned.sort(key=lambda u: (u.customer_id, u.date or dt.date.min))
     return WeekAgenda(
         days=tuple(out_days[w.date] for w in ordered),

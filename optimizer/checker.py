@@ -84,8 +84,11 @@ def _check_visits(problem: DayProblem, route: DayRoute) -> list[str]:
     prize = sum(by_id[v].prize for v in visits if v is not None)
     if not math.isclose(route.prize, prize, abs_tol=1e-6):
         out.append(f"prize {route.prize}, visits are worth {prize}")
-    out += [f"appointment {c.id} not kept" for c in problem.candidates
-            if c.appointment and c.id not in visits]
+    out += [
+        f"appointment {c.id} not kept"
+        for c in problem.candidates
+        if c.appointment and c.id not in visits
+    ]
     dropped = [d.candidate_id for d in route.dropped]
     if sorted([*dropped, *(v for v in visits if v is not None)]) != sorted(by_id):
         out.append("visited and dropped candidates do not partition the candidates")

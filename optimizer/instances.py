@@ -55,8 +55,9 @@ def read_optw(path: str | Path) -> OptwInstance:
         score.append(float(tok[4]))
         opn.append(float(tok[-2]))
         cls.append(float(tok[-1]))
-    return OptwInstance(Path(path).stem, tuple(xy), tuple(service), tuple(score),
-                        tuple(opn), tuple(cls))
+    return OptwInstance(
+        Path(path).stem, tuple(xy), tuple(service), tuple(score), tuple(opn), tuple(cls)
+    )
 
 
 def read_solomon(path: str | Path) -> SolomonInstance:
@@ -108,8 +109,9 @@ def optw_core(inst: OptwInstance, tours: int, decimals: int = 1) -> Core:
     travel[:n, n] = base[:, 0]
 
     def units(values: tuple[float, ...]) -> np.ndarray:
-        return np.array([math.floor(v * scale + 1e-7) for v in (*values, values[0])],
-                        dtype=np.int64)
+        return np.array(
+            [math.floor(v * scale + 1e-7) for v in (*values, values[0])], dtype=np.int64
+        )
 
     close = units(inst.close)
     tmax = int(close[0])

@@ -70,7 +70,8 @@ class Candidate:
     """A customer who may be visited today, worth ``prize`` when visited.
 
     ``windows`` holds zero, one or two disjoint windows for that day (sorted); zero means the
-    customer is closed that day. An ``appointment`` is a fixed visit with exactly one window that must be kept.
+    customer is closed that day. An ``appointment`` is a fixed visit with exactly one window
+    that must be kept.
     """
 
     id: str

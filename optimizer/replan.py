@@ -25,7 +25,12 @@ from optimizer.model import (
     TimeWindow,
 )
 from optimizer.routing import solve_day
+from optimizer.sequence import LUNCH, route_in_order
 from optimizer.travel import TravelProvider, day_locations
+
+# A new order is worth the rep's trouble when it drives this much less (and this share).
+NOTICEABLE_DRIVING_S = 10 * 60
+NOTICEABLE_DRIVING_SHARE = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +65,51 @@ class RouteDiff:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplanGain:
+    """What the solver's new order buys over the old order re-timed (what the rep is told)."""
+
+    extra_visits: int
+    driving_saved_s: int
+    distance_saved_m: int
+
+
+@dataclass(frozen=True, slots=True)
 class Replan:
-    """The re-planned rest of the day: the problem solved, its route and the diff."""
+    """The re-planned rest of the day: the problem solved, its route and the diff.
+
+    ``kept_order`` says the old order was kept (only the times moved); ``gain`` says what
+    a new order buys when it was preferred to the old one.
+    """
 
     problem: DayProblem
     route: DayRoute
     diff: RouteDiff
+    kept_order: bool = False
+    gain: ReplanGain | None = None
+
+
+def choose_route(kept: DayRoute | None, best: DayRoute) -> tuple[DayRoute, ReplanGain | None]:
+    """Keep the old order unless the new one visits more customers or clearly drives less."""
+    if kept is None:
+        return best, None
+    extra = len(best.visited_ids) - len(kept.visited_ids)
+    saved = kept.driving_s - best.driving_s
+    noticeable = max(NOTICEABLE_DRIVING_S, NOTICEABLE_DRIVING_SHARE * kept.driving_s)
+    if extra > 0 or (extra == 0 and saved >= noticeable):
+        return best, ReplanGain(extra, saved, kept.total_m - best.total_m)
+    return kept, None
+
+
+def _remaining_order(previous: DayRoute, visited: set[str], lunch_taken: bool) -> list[str]:
+    """The old route's stops still to do, lunch marked where it was."""
+    out = []
+    for stop in previous.stops:
+        if stop.kind == "lunch":
+            if not lunch_taken:
+                out.append(LUNCH)
+        elif stop.candidate_id not in visited:
+            out.append(str(stop.candidate_id))
+    return out
 
 
 def _lunch_taken(previous: DayRoute, now_s: int) -> bool:
@@ -97,18 +141,14 @@ def _pinned_candidate(cand: Candidate, previous: DayRoute, now_s: int) -> Candid
     """Make a pinned candidate mandatory with the one window it is best kept in."""
     if cand.appointment:
         return cand
-    planned = next(
-        (s.start_s for s in previous.stops if s.candidate_id == cand.id), None
-    )
+    planned = next((s.start_s for s in previous.stops if s.candidate_id == cand.id), None)
     usable = [w for w in cand.windows if w.end_s >= now_s] or list(cand.windows[-1:])
     window: TimeWindow | None = None
     if planned is not None:
         window = next((w for w in usable if w.start_s <= planned <= w.end_s), None)
     if window is None:
         window = usable[0] if usable else TimeWindow(now_s, now_s)
-    return Candidate(
-        cand.id, cand.location, cand.prize, cand.service_s, (window,), True
-    )
+    return Candidate(cand.id, cand.location, cand.prize, cand.service_s, (window,), True)
 
 
 def _lcs(a: list[str], b: list[str]) -> set[str]:
@@ -177,6 +217,7 @@ def replan_rest_of_day(
     lunch_taken: bool | None = None,
     time_limit: timedelta = timedelta(seconds=0.5),
     seed: int = 0,
+    keep_order_unless_gain: bool = False,
 ) -> Replan:
     """Re-plan the rest of the day from ``current`` at ``now_s``.
 
@@ -202,6 +243,10 @@ def replan_rest_of_day(
         Whether lunch is behind the rep; None infers it from ``previous``.
     time_limit, seed
         Passed to :func:`optimizer.routing.solve_day`.
+    keep_order_unless_gain
+        Re-time the old order (:func:`optimizer.sequence.route_in_order`) and prefer it
+        unless the solver's route visits more customers or clearly drives less
+        (:func:`choose_route`).
 
     Returns
     -------
@@ -224,11 +269,7 @@ def replan_rest_of_day(
         # Asked during the planned lunch: the rest of the day starts when lunch ends.
         now_s = max(
             [now_s]
-            + [
-                x.departure_s
-                for x in previous.stops
-                if x.kind == "lunch" and x.start_s <= now_s
-            ]
+            + [x.departure_s for x in previous.stops if x.kind == "lunch" and x.start_s <= now_s]
         )
     rep = _rest_of_day(problem.rep, previous, now_s, current, taken)
     cands = tuple(
@@ -247,5 +288,10 @@ def replan_rest_of_day(
         )
     new_problem = DayProblem(rep, cands, matrix)
     route = solve_day(new_problem, time_limit=time_limit, seed=seed)
+    kept_order, gain = False, None
+    if keep_order_unless_gain:
+        kept = route_in_order(new_problem, _remaining_order(previous, visited, taken))
+        route, gain = choose_route(kept, route)
+        kept_order = route is kept
     diff = diff_routes(previous, route, visited_ids=visited, pinned_ids=pinned)
-    return Replan(new_problem, route, diff)
+    return Replan(new_problem, route, diff, kept_order, gain)

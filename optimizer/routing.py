@@ -2,11 +2,13 @@
 
 ``solve_day`` maps a :class:`DayProblem` to the internal orienteering model (customers with two
 windows become two nodes of one group; lunch and appointments become mandatory nodes), runs the
-iterated local search of ``optimizer._ils`` and turns its best tour back into dataclasses.
+two-engine search of ``optimizer._engine`` (the project's iterated local search builds the day,
+OR-Tools' routing search improves it from there) and turns the best tour back into dataclasses.
 
-Determinism: the search stops after an iteration budget derived from ``time_limit`` (and the
-seed drives every random choice), so the same problem and seed give the same route. The
-wall-clock limit is only a safety net that cuts a run short on a much slower machine.
+Determinism: the ILS stops after an iteration budget derived from ``time_limit`` (and the seed
+drives every random choice), and OR-Tools' descent stops at its own local optimum, so the same
+problem and seed give the same route. The wall-clock limit is only a safety net that cuts a
+run short on a much slower machine.
 
 Working time: the search keeps ``end arrival <= start_s + max_working_s + lunch``, which is safe
 whatever the departure; the reported departure is then delayed by the first stop's wait (the
@@ -20,7 +22,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from optimizer import _ils
+from optimizer import _engine
 from optimizer._core import Core, Schedule, Tour, schedule
 from optimizer.model import (
     Candidate,
@@ -61,8 +63,9 @@ def _add_windows(
             node = len(matrix_of)
             matrix_of.append(2 + i)
             candidate_of[node] = i
-            rows.append([w.start_s, w.end_s, cand.service_s, cand.prize, i if
-                         len(cand.windows) > 1 else -1])
+            rows.append(
+                [w.start_s, w.end_s, cand.service_s, cand.prize, i if len(cand.windows) > 1 else -1]
+            )
             if cand.appointment:
                 mandatory.add(node)
     return candidate_of, matrix_of, mandatory
@@ -137,18 +140,23 @@ def _stops(
             arrive = begin
         is_lunch = node == mapping.lunch
         cid = None if is_lunch else problem.candidates[mapping.candidate_of[node]].id
-        travel = sched.arrive[k] - (sched.begin[k - 1] + int(core.service[sched.nodes[k - 1]])
-                                    if k > 1 else core.tours[0].depart)
-        stops.append(ScheduledStop(
-            kind="lunch" if is_lunch else "visit",
-            candidate_id=cid,
-            arrival_s=arrive,
-            wait_s=begin - arrive,
-            start_s=begin,
-            departure_s=begin + int(core.service[node]),
-            travel_s=travel,
-            travel_m=dist[prev][here],
-        ))
+        travel = sched.arrive[k] - (
+            sched.begin[k - 1] + int(core.service[sched.nodes[k - 1]])
+            if k > 1
+            else core.tours[0].depart
+        )
+        stops.append(
+            ScheduledStop(
+                kind="lunch" if is_lunch else "visit",
+                candidate_id=cid,
+                arrival_s=arrive,
+                wait_s=begin - arrive,
+                start_s=begin,
+                departure_s=begin + int(core.service[node]),
+                travel_s=travel,
+                travel_m=dist[prev][here],
+            )
+        )
         prev = here
     return stops, delay
 
@@ -163,7 +171,14 @@ def _reason(cand: Candidate, reachable: bool) -> DropReason:
 
 
 def solve_day(problem: DayProblem, *, time_limit: timedelta, seed: int = 0) -> DayRoute:
-    """Plan the most valuable feasible route of the day.
+    """Plan the most valuable feasible route of the day (see :func:`solve_day_report`)."""
+    return solve_day_report(problem, time_limit=time_limit, seed=seed)[0]
+
+
+def solve_day_report(
+    problem: DayProblem, *, time_limit: timedelta, seed: int = 0
+) -> tuple[DayRoute, _engine.EngineReport]:
+    """Plan the most valuable feasible route of the day, and say what each engine did.
 
     Parameters
     ----------
@@ -176,9 +191,10 @@ def solve_day(problem: DayProblem, *, time_limit: timedelta, seed: int = 0) -> D
 
     Returns
     -------
-    DayRoute
-        Stops in order, dropped candidates with their reason, and the day's totals.
-        An appointment that cannot be kept is dropped as ``window_unreachable``.
+    tuple[DayRoute, EngineReport]
+        Stops in order, dropped candidates with their reason, and the day's totals (an
+        appointment that cannot be kept is dropped as ``window_unreachable``); and how the
+        ILS and OR-Tools shared the work.
     """
     seconds = max(time_limit.total_seconds(), 0.0)
     open_ = [i for i, c in enumerate(problem.candidates) if c.windows]
@@ -186,9 +202,10 @@ def solve_day(problem: DayProblem, *, time_limit: timedelta, seed: int = 0) -> D
     reachable = _reachable(mapping)
     mapping = _build(problem, sorted(reachable))
     iterations = max(MIN_ITERATIONS, int(seconds * ITERATIONS_PER_SECOND))
-    best, _ = _ils.solve(mapping.core, iterations=iterations, seconds=seconds, seed=seed,
-                         patience=PATIENCE)
-    return _to_route(problem, mapping, best.scheds[0], reachable)
+    best, _, report = _engine.solve(
+        mapping.core, seconds=seconds, seed=seed, iterations=iterations, patience=PATIENCE
+    )
+    return _to_route(problem, mapping, best.scheds[0], reachable), report
 
 
 def _to_route(
@@ -204,7 +221,8 @@ def _to_route(
     lunch_s = sum(s.departure_s - s.start_s for s in stops if s.kind == "lunch")
     dropped = tuple(
         DroppedCandidate(c.id, _reason(c, i in reachable))
-        for i, c in enumerate(problem.candidates) if c.id not in visited
+        for i, c in enumerate(problem.candidates)
+        if c.id not in visited
     )
     return DayRoute(
         stops=tuple(stops),

@@ -67,9 +67,7 @@ class OsrmError(TravelError):
     """OSRM answered with an error, an unusable body, or not at all."""
 
     def __init__(self, code: str, message: str, *, status: int | None = None) -> None:
-        super().__init__(
-            f"OSRM {code}: {message}" + (f" (HTTP {status})" if status else "")
-        )
+        super().__init__(f"OSRM {code}: {message}" + (f" (HTTP {status})" if status else ""))
         self.code = code
         self.message = message
         self.status = status
@@ -79,18 +77,14 @@ class UnroutableError(OsrmError):
     """OSRM found no road between some pairs (``null`` cells) and no fill was allowed."""
 
     def __init__(self, pairs: Sequence[tuple[int, int]]) -> None:
-        super().__init__(
-            "Unroutable", f"no road for {len(pairs)} pair(s): {list(pairs)[:5]}"
-        )
+        super().__init__("Unroutable", f"no road for {len(pairs)} pair(s): {list(pairs)[:5]}")
         self.pairs = tuple(pairs)
 
 
 class TravelProvider(Protocol):
     """Anything that turns points (in node order) into a travel matrix."""
 
-    def matrix(
-        self, locations: Sequence[Location], *, depart_s: int | None = None
-    ) -> TravelMatrix:
+    def matrix(self, locations: Sequence[Location], *, depart_s: int | None = None) -> TravelMatrix:
         """Return driving seconds and metres between every pair of ``locations``."""
         ...
 
@@ -141,9 +135,7 @@ class SpeedProfile:
     default_kmh: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "bands", tuple(sorted(self.bands, key=lambda b: b.start_s))
-        )
+        object.__setattr__(self, "bands", tuple(sorted(self.bands, key=lambda b: b.start_s)))
         for prev, nxt in zip(self.bands, self.bands[1:], strict=False):
             if nxt.start_s < prev.end_s:
                 raise ValueError("speed bands must not overlap")
@@ -199,32 +191,79 @@ class SpeedProfile:
 
 
 def geodesic_m(a: Location, b: Location) -> float:
-    """Return the WGS84 ellipsoidal distance in metres (geopy's Karney algorithm)."""
+    """Return the WGS84 ellipsoidal distance in metres (geopy's Karney algorithm).
+
+    The one distance between two points in Roteiro (check-ins, the demo, geocoding
+    suggestions); many points at once go through :func:`geodesic_matrix_m` or
+    :func:`geodesic_from_m`, which agree with it.
+    """
     return float(geodesic((a.lat, a.lon), (b.lat, b.lon)).meters)
+
+
+def _local_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Distances in metres between broadcast arrays of points (radians), by local radii.
+
+    The ellipsoid's local radii of curvature at the pair's mean latitude (meridional M, prime
+    vertical N): ``hypot(N cos φ Δλ, M Δφ)``. Over a metro area this agrees with geopy's exact
+    geodesic within 1e-5 relative (checked by the tests); callers redo pairs beyond
+    ``_FLAT_LIMIT_M`` exactly.
+    """
+    phi = (lat1 + lat2) / 2.0
+    w = 1.0 - _E2 * np.sin(phi) ** 2
+    n_radius = _A / np.sqrt(w)
+    m_radius = _A * (1.0 - _E2) / w**1.5
+    dlon = lon2 - lon1
+    dlon = (dlon + math.pi) % (2 * math.pi) - math.pi
+    out: np.ndarray = np.hypot(n_radius * np.cos(phi) * dlon, m_radius * (lat2 - lat1))
+    return out
+
+
+def _radians(locations: Sequence[Location]) -> tuple[np.ndarray, np.ndarray]:
+    lat = np.radians(np.array([p.lat for p in locations], dtype=float))
+    lon = np.radians(np.array([p.lon for p in locations], dtype=float))
+    return lat, lon
 
 
 def geodesic_matrix_m(locations: Sequence[Location]) -> np.ndarray:
     """Return the matrix of WGS84 distances in metres, vectorised.
 
-    Pairs closer than 100 km use the ellipsoid's local radii of curvature at the pair's mean
-    latitude (meridional M, prime vertical N): ``hypot(N cos φ Δλ, M Δφ)``. Over a metro area
-    this agrees with geopy's exact geodesic within 1e-5 relative (checked by the tests), at
-    numpy speed; the rare longer pairs are computed exactly with geopy.
+    Pairs closer than 100 km use :func:`_local_m` at numpy speed; the rare longer pairs are
+    computed exactly with :func:`geodesic_m`.
     """
-    lat = np.radians(np.array([p.lat for p in locations], dtype=float))
-    lon = np.radians(np.array([p.lon for p in locations], dtype=float))
-    phi = (lat[:, None] + lat[None, :]) / 2.0
-    w = 1.0 - _E2 * np.sin(phi) ** 2
-    n_radius = _A / np.sqrt(w)
-    m_radius = _A * (1.0 - _E2) / w**1.5
-    dlon = lon[None, :] - lon[:, None]
-    dlon = (dlon + math.pi) % (2 * math.pi) - math.pi
-    dist: np.ndarray = np.hypot(
-        n_radius * np.cos(phi) * dlon, m_radius * (lat[None, :] - lat[:, None])
-    )
+    lat, lon = _radians(locations)
+    dist = _local_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
     far = np.argwhere(np.triu(dist > _FLAT_LIMIT_M, k=1))
     for i, j in far:
         dist[i, j] = dist[j, i] = geodesic_m(locations[i], locations[j])
+    return dist
+
+
+def geodesic_cross_m(rows: Sequence[Location], cols: Sequence[Location]) -> np.ndarray:
+    """Return the WGS84 distances in metres from every point of ``rows`` to every one of
+    ``cols`` (a rectangle of :func:`geodesic_matrix_m`'s arithmetic; pairs >100 km exact)."""
+    if not rows or not cols:
+        return np.zeros((len(rows), len(cols)))
+    lat1, lon1 = _radians(rows)
+    lat2, lon2 = _radians(cols)
+    dist = _local_m(lat1[:, None], lon1[:, None], lat2[None, :], lon2[None, :])
+    for i, j in np.argwhere(dist > _FLAT_LIMIT_M).tolist():
+        dist[i, j] = geodesic_m(rows[i], cols[j])
+    return dist
+
+
+def geodesic_from_m(origin: Location, locations: Sequence[Location]) -> np.ndarray:
+    """Return the WGS84 distances in metres from ``origin`` to each of ``locations``.
+
+    For ranking many points around one (a rep's nearby customers): the same arithmetic as
+    :func:`geodesic_matrix_m`, one row of it, without building the whole matrix.
+    """
+    if not locations:
+        return np.zeros(0)
+    lat, lon = _radians(locations)
+    o_lat, o_lon = math.radians(origin.lat), math.radians(origin.lon)
+    dist = _local_m(np.full_like(lat, o_lat), np.full_like(lon, o_lon), lat, lon)
+    for i in np.flatnonzero(dist > _FLAT_LIMIT_M).tolist():
+        dist[i] = geodesic_m(origin, locations[i])
     return dist
 
 
@@ -274,9 +313,7 @@ class GeodesicProvider:
             return self.speed.kmh_at(depart_s)
         return self.speed.typical_kmh(depart_s, depart_s + self.horizon_s)
 
-    def matrix(
-        self, locations: Sequence[Location], *, depart_s: int | None = None
-    ) -> TravelMatrix:
+    def matrix(self, locations: Sequence[Location], *, depart_s: int | None = None) -> TravelMatrix:
         """Return the road estimate between every pair of ``locations``."""
         if len(locations) < 2:
             raise ValueError("a travel matrix needs at least two locations")
@@ -285,9 +322,7 @@ class GeodesicProvider:
         seconds = road_m / mps
         moving = road_m > 0
         seconds[moving] += self.leg_overhead_s
-        return TravelMatrix(
-            durations_s=_int_rows(seconds), distances_m=_int_rows(road_m)
-        )
+        return TravelMatrix(durations_s=_int_rows(seconds), distances_m=_int_rows(road_m))
 
 
 # --------------------------------------------------------------------------- OSRM
@@ -334,9 +369,7 @@ class OsrmProvider:
         self.max_table_size = max_table_size
         self.unroutable_s = unroutable_s
 
-    def matrix(
-        self, locations: Sequence[Location], *, depart_s: int | None = None
-    ) -> TravelMatrix:
+    def matrix(self, locations: Sequence[Location], *, depart_s: int | None = None) -> TravelMatrix:
         """Return OSRM's matrix for ``locations``; raise :class:`OsrmError` on failure."""
         n = len(locations)
         if n < 2:
@@ -369,9 +402,7 @@ class OsrmProvider:
             src = ";".join(str(i) for i in range(len(rows)))
             dst = ";".join(str(i) for i in range(len(rows), len(nodes)))
             params += f"&sources={src}&destinations={dst}"
-        coords = ";".join(
-            f"{locations[i].lon:.6f},{locations[i].lat:.6f}" for i in nodes
-        )
+        coords = ";".join(f"{locations[i].lon:.6f},{locations[i].lat:.6f}" for i in nodes)
         body = self._get(f"{self.base_url}/table/v1/{self.profile}/{coords}?{params}")
         dur = _grid(body, "durations", len(rows), len(cols))
         dist = _grid(body, "distances", len(rows), len(cols))
@@ -391,14 +422,10 @@ class OsrmProvider:
         """Fill or reject unroutable pairs and round to integers."""
         if missing.any():
             if self.unroutable_s is None:
-                raise UnroutableError(
-                    [(int(i), int(j)) for i, j in np.argwhere(missing)]
-                )
+                raise UnroutableError([(int(i), int(j)) for i, j in np.argwhere(missing)])
             durations[missing] = self.unroutable_s
             distances[missing] = UNROUTABLE_M
-        return TravelMatrix(
-            durations_s=_int_rows(durations), distances_m=_int_rows(distances)
-        )
+        return TravelMatrix(durations_s=_int_rows(durations), distances_m=_int_rows(distances))
 
     def _get(self, url: str) -> Any:
         """GET ``url`` and return the decoded OSRM body, raising :class:`OsrmError`."""
@@ -443,9 +470,7 @@ def _grid(body: Any, key: str, rows: int, cols: int) -> list[list[float | None]]
         and all(v is None or isinstance(v, int | float) for r in grid for v in r)
     )
     if not ok:
-        raise OsrmError(
-            "BadResponse", f"'{key}' is missing or is not a {rows}x{cols} grid"
-        )
+        raise OsrmError("BadResponse", f"'{key}' is missing or is not a {rows}x{cols} grid")
     return grid  # type: ignore[no-any-return]
 
 
@@ -463,9 +488,7 @@ class FallbackProvider:
         self.last_error: TravelError | None = None
         self._lock = threading.Lock()
 
-    def matrix(
-        self, locations: Sequence[Location], *, depart_s: int | None = None
-    ) -> TravelMatrix:
+    def matrix(self, locations: Sequence[Location], *, depart_s: int | None = None) -> TravelMatrix:
         """Return the primary's matrix, or the fallback's when the primary fails."""
         try:
             return self.primary.matrix(locations, depart_s=depart_s)
@@ -528,17 +551,12 @@ class CachedProvider:
         with self._lock:
             self._entries.clear()
 
-    def matrix(
-        self, locations: Sequence[Location], *, depart_s: int | None = None
-    ) -> TravelMatrix:
+    def matrix(self, locations: Sequence[Location], *, depart_s: int | None = None) -> TravelMatrix:
         """Return the cached matrix for these points and time bucket, computing it once."""
         points = tuple(
-            Location(round(p.lat, self.decimals), round(p.lon, self.decimals))
-            for p in locations
+            Location(round(p.lat, self.decimals), round(p.lon, self.decimals)) for p in locations
         )
-        bucket = (
-            None if depart_s is None else (depart_s // self.bucket_s) * self.bucket_s
-        )
+        bucket = None if depart_s is None else (depart_s // self.bucket_s) * self.bucket_s
         key = (points, bucket)
         while True:
             with self._lock:

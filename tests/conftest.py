@@ -9,6 +9,7 @@ fails the run instead of skipping it.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections.abc import Iterator
@@ -17,9 +18,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.globals import _cv_app
+from flask.globals import app_ctx
 from flask.testing import FlaskClient
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from app import create_app
@@ -118,6 +118,11 @@ def app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flas
     drop()  # type: ignore[operator]
 
 
+def _current_app_context() -> int:
+    """The scope of a test session: the app context it is used in (one per request)."""
+    return id(app_ctx._get_current_object())
+
+
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
     """A session inside an outer transaction that is rolled back after the test."""
@@ -129,7 +134,7 @@ def db_session(app: Flask) -> Iterator[Session]:
         # and pick the engine, escaping the outer transaction. Scoped per app
         # context like Flask-SQLAlchemy's, so each request gets its own session.
         factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        db.session = scoped_session(factory, scopefunc=_app_ctx_id)  # type: ignore[method-assign]
+        db.session = scoped_session(factory, scopefunc=_current_app_context)  # type: ignore[method-assign]
         try:
             yield db.session  # type: ignore[misc]
         finally:
@@ -141,14 +146,15 @@ def db_session(app: Flask) -> Iterator[Session]:
 
 class IsolatedClient(FlaskClient):
     """A test client whose every request runs in its own app context, as in
-    production (fresh `g`, fresh session), even while the test holds one."""
+    production (fresh `g`, fresh session), even while the test holds one.
+
+    Flask reuses an app context that is already pushed; the request therefore runs in an
+    empty `contextvars.Context`, where no context is pushed, and Flask pushes its own (as a
+    worker thread serving the request would). The test's context is left untouched.
+    """
 
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def,override]
-        token = _cv_app.set(None)  # type: ignore[arg-type]
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture

@@ -144,7 +144,11 @@ def make_order(
 
 
 def make_receivable(
-    customer: Customer, due: date, amount: Decimal, paid: date | None = None, issued: date | None = None
+    customer: Customer,
+    due: date,
+    amount: Decimal,
+    paid: date | None = None,
+    issued: date | None = None,
 ) -> Receivable:
     n = next(_seq)
     rec = Receivable(
@@ -206,5 +210,7 @@ def two_teams() -> dict[str, Any]:
     world["c_tel1"] = make_customer(
         company, world["tel1"], trade_name="Farmácia do Televendas", channel=Channel.TELESALES
     )
-    world["c_other"] = make_customer(other_company, world["other_rep"], trade_name="Cliente de Outra Empresa")
+    world["c_other"] = make_customer(
+        other_company, world["other_rep"], trade_name="Cliente de Outra Empresa"
+    )
     return world

@@ -10,7 +10,7 @@ from flask_smorest import Api
 from app.api.schemas import ErrorSchema
 
 
-class RoteiroApi(Api):  # type: ignore[misc]
+class RoteiroApi(Api):
     """flask-smorest with our error body; app/errors.py renders every /api/ error."""
 
     ERROR_SCHEMA = ErrorSchema
@@ -22,8 +22,10 @@ class RoteiroApi(Api):  # type: ignore[misc]
 api = RoteiroApi()
 
 SPEC_OPTIONS: dict[str, Any] = {
-    "info": {"description": "Roteiro REST API: bulk upsert of ERP data, plans and contacts export. "
-                            "Authenticate with `Authorization: Bearer <token>` (tokens: account page)."},
+    "info": {
+        "description": "Roteiro REST API: bulk upsert of ERP data, plans and contacts export. "
+        "Authenticate with `Authorization: Bearer <token>` (tokens: account page)."
+    },
     "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     "security": [{"bearerAuth": []}],
 }
@@ -31,7 +33,7 @@ SPEC_OPTIONS: dict[str, Any] = {
 
 def init_api(app: Flask) -> None:
     """Configure and attach the API blueprints (token auth, CSRF-exempt)."""
-    from app.api import views
+    from app.api import actions, views
     from app.extensions import csrf
 
     app.config.setdefault("API_TITLE", "Roteiro API")
@@ -41,6 +43,6 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", SPEC_OPTIONS)
     api.init_app(app)
-    for blueprint in views.BLUEPRINTS:
+    for blueprint in (*views.BLUEPRINTS, actions.bp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

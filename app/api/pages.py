@@ -13,7 +13,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
-from app.models import ApiToken, Role, User
+from app.models import Role, User
 from app.services import api_tokens
 
 bp = Blueprint("api_pages", __name__, url_prefix="/conta/api")
@@ -22,14 +22,16 @@ bp = Blueprint("api_pages", __name__, url_prefix="/conta/api")
 class TokenForm(FlaskForm):
     """A name that says where the token is used."""
 
-    name = StringField(_l("Token name (e.g. ERP integration)"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("Token name (e.g. ERP integration)"), validators=[DataRequired(), Length(max=120)]
+    )
 
 
 class RevokeForm(FlaskForm):
     """CSRF only."""
 
 
-def _visible_user_ids() -> sa.Select[tuple[int]] | list[int]:
+def _visible_user_ids() -> sa.Select[int] | list[int]:
     if current_user.role == Role.ADMIN:
         return sa.select(User.id).where(User.company_id == current_user.company_id)
     return [current_user.id]
@@ -37,9 +39,13 @@ def _visible_user_ids() -> sa.Select[tuple[int]] | list[int]:
 
 def _page(form: TokenForm, clear: str | None = None) -> str:
     tokens = api_tokens.tokens_of(_visible_user_ids())
-    owners = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_({t.user_id for t in tokens})))}
-    return render_template("api/tokens.html", form=form, tokens=tokens, owners=owners, clear=clear,
-                           revoke=RevokeForm())
+    owners = {
+        u.id: u
+        for u in db.session.scalars(sa.select(User).where(User.id.in_({t.user_id for t in tokens})))
+    }
+    return render_template(
+        "api/tokens.html", form=form, tokens=tokens, owners=owners, clear=clear, revoke=RevokeForm()
+    )
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -50,7 +56,6 @@ def tokens() -> str:
     if form.validate_on_submit():
         me = current_user._get_current_object()
         _token, clear = api_tokens.create(user=me, name=form.name.data or "API", actor=me)
-        db.session.commit()
         return _page(TokenForm(formdata=None), clear)
     return _page(form)
 
@@ -61,11 +66,7 @@ def revoke(token_id: int) -> Response:
     """Revoke one's own token (administrators: any token of the company); 404 otherwise."""
     if not RevokeForm().validate_on_submit():
         abort(400)
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.id == token_id,
-                                                        ApiToken.user_id.in_(_visible_user_ids())))
-    if token is None:
-        abort(404)
+    token = api_tokens.visible_token(token_id=token_id, user_ids=_visible_user_ids())
     api_tokens.revoke(token=token, actor=current_user._get_current_object())
-    db.session.commit()
     flash(_("Token revoked."), "success")
     return redirect(url_for("api_pages.tokens"))

@@ -18,7 +18,10 @@ class LoginForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """Pick the interface language."""
 
-    locale = SelectField(_l("Language"), choices=[SelectChoice("pt_BR", "Português (Brasil)"), SelectChoice("en", "English")])
+    locale = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("pt_BR", "Português (Brasil)"), SelectChoice("en", "English")],
+    )
 
 
 class ChangePasswordForm(FlaskForm):
@@ -26,4 +29,21 @@ class ChangePasswordForm(FlaskForm):
 
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
-    confirm = PasswordField(_l("New password again"), validators=[DataRequired(), EqualTo("new", _l("The passwords differ."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", _l("The passwords differ."))],
+    )
+
+
+class FirstPasswordForm(FlaskForm):
+    """A new password, twice, replacing a one-time password before anything else."""
+
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", _l("The passwords differ."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that posts (CSRF only)."""

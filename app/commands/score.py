@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import click
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
+from app.commands.params import DATE
 from app.extensions import db
 from app.models import Company
 from app.services import scoring
 from app.services.clock import local_today
-
-
-def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise click.BadParameter("use YYYY-MM-DD") from None
+from app.transactions import transactional
 
 
 @click.command("score")
-@click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD", help="Score date (default: today).")
+@click.option("--date", "day", type=DATE, help="Score date (default: today).")
 @click.option("--company", "slug", help="Company slug (default: every company).")
+@transactional
 def score_cli(day: date | None, slug: str | None) -> None:
     """Score every active customer for a day, replacing that day's snapshots; commit once."""
     day = day or local_today()
@@ -33,21 +28,32 @@ def score_cli(day: date | None, slug: str | None) -> None:
         query = query.where(Company.slug == slug)
     companies = db.session.execute(query).all()
     if not companies:
-        raise click.ClickException(f"no company with slug {slug!r}" if slug else "no company to score")
+        raise click.ClickException(
+            _("no company with slug %(slug)r", slug=slug) if slug else _("no company to score")
+        )
     results = []
     with click.progressbar(
-        length=len(companies) * len(scoring.STAGES), label=f"Scoring {day.isoformat()}", show_pos=True
+        length=len(companies) * len(scoring.STAGES),
+        label=_("Scoring %(day)s", day=day.isoformat()),
+        show_pos=True,
     ) as bar:
         for company_id, _slug in companies:
             results.append(
                 scoring.score_company(
-                    session=db.session, company_id=company_id, day=day, progress=lambda _stage: bar.update(1)
+                    session=db.session(),
+                    company_id=company_id,
+                    day=day,
+                    progress=lambda _stage: bar.update(1),
                 )
             )
-    db.session.commit()
     for (_id, company_slug), res in zip(companies, results, strict=True):
         timings = ", ".join(f"{k} {v:.1f} s" for k, v in res.seconds.items())
-        click.echo(
-            f"{company_slug}: {res.customers} customers scored for {day.isoformat()} "
-            f"(settings v{res.settings_version}; {timings})"
+        scored = _(
+            "%(company)s: %(num)s customers scored for %(day)s (settings v%(version)s; %(times)s)",
+            company=company_slug,
+            num=res.customers,
+            day=day.isoformat(),
+            version=res.settings_version,
+            times=timings,
         )
+        click.echo(scored)

@@ -16,6 +16,8 @@ from app.demo.history import OrderPlan, business_day, open_day
 from app.demo.people import REPS_PER_TEAM
 from app.models import WEEKDAY_KEYS, ContactKind, Outcome
 from app.services.clock import at_local
+from optimizer.model import Location
+from optimizer.travel import geodesic_m
 
 WINDOW_DAYS = 90
 CHECK_IN_RADIUS_M = 300
@@ -30,7 +32,13 @@ NO_SALE_WEIGHTS = {
     "concorrencia": 10,
     "outro": 5,
 }
-LAPSING_WEIGHTS = {"estoque_cheio": 20, "preco": 30, "concorrencia": 30, "comprador_ausente": 15, "outro": 5}
+LAPSING_WEIGHTS = {
+    "estoque_cheio": 20,
+    "preco": 30,
+    "concorrencia": 30,
+    "comprador_ausente": 15,
+    "outro": 5,
+}
 NOTES = {
     "estoque_cheio": "Ainda tem mercadoria do último pedido.",
     "preco": "Achou o preço alto; pediu condição melhor.",
@@ -51,7 +59,12 @@ _POSITION_KEYS = (
 
 
 def plan_contacts(
-    rng: random.Random, plans: list[CustomerPlan], orders: list[OrderPlan], *, telesales_ids: list[int], today: date
+    rng: random.Random,
+    plans: list[CustomerPlan],
+    orders: list[OrderPlan],
+    *,
+    telesales_ids: list[int],
+    today: date,
 ) -> list[dict[str, Any]]:
     """Build the contact rows; orders taken on a contact get its key in ``contact_key``."""
     start = today - timedelta(days=WINDOW_DAYS)
@@ -88,14 +101,22 @@ def _cadence(rng: random.Random, plan: CustomerPlan, neglected: bool) -> int | N
 
 
 def _order_contacts(
-    rng: random.Random, plan: CustomerPlan, orders: list[OrderPlan], contacts: list[dict[str, Any]], neglected: bool
+    rng: random.Random,
+    plan: CustomerPlan,
+    orders: list[OrderPlan],
+    contacts: list[dict[str, Any]],
+    neglected: bool,
 ) -> list[date]:
     """Most recent orders were taken on a visit or call; the rest came in by phone or ERP."""
     done = []
     for order in orders:
         if rng.random() < (0.25 if neglected else 0.7):
             order.contact_key = len(contacts)
-            contacts.append(_contact(rng, plan, plan.owner_id, order.day, Outcome.ORDER, order_value=order.total))
+            contacts.append(
+                _contact(
+                    rng, plan, plan.owner_id, order.day, Outcome.ORDER, order_value=order.total
+                )
+            )
             done.append(order.day)
     return done
 
@@ -121,7 +142,12 @@ def _routine_contacts(
 
 
 def _pushed_call(
-    rng: random.Random, plan: CustomerPlan, seat: int, start: date, today: date, contacts: list[dict[str, Any]]
+    rng: random.Random,
+    plan: CustomerPlan,
+    seat: int,
+    start: date,
+    today: date,
+    contacts: list[dict[str, Any]],
 ) -> None:
     """A call by the team's telesales seat for a field visit that kept being skipped."""
     day = business_day(start + timedelta(days=rng.randint(20, WINDOW_DAYS - 1)), saturday=False)
@@ -199,24 +225,34 @@ def _contact(
     else:
         row.update(_call_times(rng, day))
     if outcome == Outcome.CALLBACK:
-        row["callback_at"] = at_local(business_day(day + timedelta(days=3), saturday=False), 10 * 3600)
+        row["callback_at"] = at_local(
+            business_day(day + timedelta(days=3), saturday=False), 10 * 3600
+        )
     row["created_at"] = row["updated_at"] = row["check_out_at"]
     return row
 
 
-def _visit_times(rng: random.Random, plan: CustomerPlan, day: date, outcome: Outcome) -> dict[str, Any]:
-    minutes = plan.row["service_minutes"] * rng.uniform(0.7, 1.6) * (1.3 if outcome == Outcome.ORDER else 1.0)
+def _visit_times(
+    rng: random.Random, plan: CustomerPlan, day: date, outcome: Outcome
+) -> dict[str, Any]:
+    minutes = (
+        plan.row["service_minutes"]
+        * rng.uniform(0.7, 1.6)
+        * (1.3 if outcome == Outcome.ORDER else 1.0)
+    )
     start_s = _start_second(rng, plan, day, int(minutes * 60))
     check_in = at_local(day, start_s)
     lat, lon = plan.row["latitude"], plan.row["longitude"]
     if rng.random() < 0.04:
         far = rng.uniform(0.4, 2.5)
         bearing = rng.uniform(0, 2 * math.pi)
-        in_lat, in_lon = geography.offset(lat, lon, far * math.cos(bearing), far * math.sin(bearing))
+        in_lat, in_lon = geography.offset(
+            lat, lon, far * math.cos(bearing), far * math.sin(bearing)
+        )
     else:
         in_lat, in_lon = geography.offset(lat, lon, rng.gauss(0, 0.018), rng.gauss(0, 0.018))
     out_lat, out_lon = geography.offset(in_lat, in_lon, rng.gauss(0, 0.01), rng.gauss(0, 0.01))
-    distance = geography.distance_m(lat, lon, in_lat, in_lon)
+    distance = geodesic_m(Location(lat, lon), Location(in_lat, in_lon))
     return {
         "check_in_at": check_in,
         "check_in_lat": round(in_lat, 6),
@@ -251,4 +287,3 @@ def _start_second(rng: random.Random, plan: CustomerPlan, day: date, duration_s:
 def _seconds(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 3600 + int(minutes) * 60
-

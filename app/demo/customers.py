@@ -12,7 +12,7 @@ from typing import Any
 from app.demo import geography, names
 from app.demo.people import Staff
 from app.demo.segments import SEGMENTS, Segment, opening_hours_json, visit_frequency
-from app.models import Channel
+from app.models import Channel, GeocodeStatus
 
 # How a customer buys over the 18 months (share of the portfolio).
 BEHAVIOURS: dict[str, float] = {
@@ -72,15 +72,21 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _dirichlet(rng: random.Random, weights: dict[str, float], concentration: float) -> dict[str, float]:
+def _dirichlet(
+    rng: random.Random, weights: dict[str, float], concentration: float
+) -> dict[str, float]:
     draws = {k: rng.gammavariate(w * concentration, 1.0) for k, w in weights.items()}
     total = sum(draws.values())
     return {k: v / total for k, v in draws.items()}
 
 
-def plan_customers(rng: random.Random, *, count: int, staff: Staff, today: date) -> list[CustomerPlan]:
+def plan_customers(
+    rng: random.Random, *, count: int, staff: Staff, today: date
+) -> list[CustomerPlan]:
     """Draw every customer of the portfolio, spread over the reps' territories."""
-    hoods = [(r, hood) for r in range(len(geography.TERRITORIES)) for hood in geography.territory_of(r)]
+    hoods = [
+        (r, hood) for r in range(len(geography.TERRITORIES)) for hood in geography.territory_of(r)
+    ]
     per_hood = geography.allocate(count, [hood.weight for _, hood in hoods])
     plans: list[CustomerPlan] = []
     for (rep_index, hood), n in zip(hoods, per_hood, strict=True):
@@ -182,7 +188,7 @@ def _row(
         "zone": hood.zone,
         "latitude": position[0],
         "longitude": position[1],
-        "geocode_status": "ok",
+        "geocode_status": GeocodeStatus.OK,
         "phone": names.landline(rng) if rng.random() < 0.6 else whatsapp,
         "whatsapp": whatsapp if rng.random() < 0.85 else None,
         "email": f"contato@{names.slug(trade)}.com.br" if rng.random() < 0.3 else None,

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-EARTH_RADIUS_M = 6_371_000.0
+from optimizer.model import Location
+from optimizer.travel import geodesic_m
 
 # A box around Greater São Paulo: every demo position must fall inside it.
 GREATER_SP_BOX = (-23.80, -23.35, -46.95, -46.30)  # lat min, lat max, lon min, lon max
@@ -19,11 +20,37 @@ TERRITORIES: tuple[tuple[str, ...], ...] = (
     ("Sé", "Bela Vista", "Liberdade", "Brás", "Bom Retiro"),
     ("Santana", "Vila Maria", "Tucuruvi", "Jaçanã", "Guarulhos"),
     ("Casa Verde", "Freguesia do Ó", "Pirituba", "Brasilândia", "Lapa"),
-    ("Pinheiros", "Perdizes", "Butantã", "Morumbi", "Osasco", "Carapicuíba", "Barueri", "Taboão da Serra"),
+    (
+        "Pinheiros",
+        "Perdizes",
+        "Butantã",
+        "Morumbi",
+        "Osasco",
+        "Carapicuíba",
+        "Barueri",
+        "Taboão da Serra",
+    ),
     ("Mooca", "Tatuapé", "Penha", "Vila Formosa", "Aricanduva", "Vila Prudente"),
     ("Sapopemba", "Itaquera", "São Miguel Paulista", "Guaianases", "Cidade Tiradentes", "Mauá"),
-    ("Vila Mariana", "Moema", "Ipiranga", "Jabaquara", "São Caetano do Sul", "Santo André", "São Bernardo do Campo"),
-    ("Santo Amaro", "Cidade Ademar", "Campo Limpo", "Capão Redondo", "Interlagos", "Grajaú", "Jardim Ângela", "Diadema"),
+    (
+        "Vila Mariana",
+        "Moema",
+        "Ipiranga",
+        "Jabaquara",
+        "São Caetano do Sul",
+        "Santo André",
+        "São Bernardo do Campo",
+    ),
+    (
+        "Santo Amaro",
+        "Cidade Ademar",
+        "Campo Limpo",
+        "Capão Redondo",
+        "Interlagos",
+        "Grajaú",
+        "Jardim Ângela",
+        "Diadema",
+    ),
 )
 
 # The truck of each zone runs on fixed weekdays (bit i = weekday i, Monday = 0).
@@ -41,7 +68,8 @@ DELIVERY_WEEKDAYS: dict[str, int] = {
 # Density of points of sale relative to the area of the neighbourhood's disc.
 _ZONE_DENSITY = {"Centro": 1.8, "Grande SP": 0.7, "ABC": 0.8}
 
-# First three CEP digits by zone as integers (São Paulo city 01-08, Osasco/Barueri 06, Guarulhos 07, ABC 09).
+# First three CEP digits by zone as integers (São Paulo city 01-08, Osasco/Barueri 06,
+# Guarulhos 07, ABC 09).
 _CEP_PREFIXES = {
     "Centro": (10, 15),
     "Norte": (20, 29),
@@ -79,7 +107,9 @@ class Neighbourhood:
 @cache
 def neighbourhoods() -> tuple[Neighbourhood, ...]:
     """Read the bundled neighbourhood table (see data/README.md for its source)."""
-    text = resources.files("app.demo").joinpath("data/sao-paulo-neighbourhoods.csv").read_text("utf-8")
+    text = (
+        resources.files("app.demo").joinpath("data/sao-paulo-neighbourhoods.csv").read_text("utf-8")
+    )
     rows = csv.DictReader(text.splitlines())
     return tuple(
         Neighbourhood(r["name"], r["zone"], float(r["lat"]), float(r["lon"]), float(r["radius_km"]))
@@ -100,14 +130,6 @@ def offset(lat: float, lon: float, north_km: float, east_km: float) -> tuple[flo
     return lat + dlat, lon + dlon
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
 def in_greater_sp(lat: float, lon: float) -> bool:
     """Tell whether a position lies in the Greater São Paulo box."""
     lat_min, lat_max, lon_min, lon_max = GREATER_SP_BOX
@@ -115,7 +137,8 @@ def in_greater_sp(lat: float, lon: float) -> bool:
 
 
 def sample_points(rng: random.Random, hood: Neighbourhood, n: int) -> list[tuple[float, float]]:
-    """Draw n positions inside the neighbourhood: most around a few commercial streets, some scattered."""
+    """Draw n positions inside the neighbourhood: most around a few commercial streets,
+    some scattered."""
     if n <= 0:
         return []
     radius = hood.radius_km
@@ -139,7 +162,8 @@ def central_neighbourhood(rep_index: int) -> Neighbourhood:
     hoods = territory_of(rep_index)
     lat = sum(h.lat for h in hoods) / len(hoods)
     lon = sum(h.lon for h in hoods) / len(hoods)
-    return min(hoods, key=lambda h: distance_m(lat, lon, h.lat, h.lon))
+    centre = Location(lat, lon)
+    return min(hoods, key=lambda h: geodesic_m(centre, Location(h.lat, h.lon)))
 
 
 def _point_in_disc(rng: random.Random, radius: float) -> tuple[float, float]:

@@ -16,10 +16,30 @@ from app.models import WEEKDAY_KEYS
 
 HISTORY_DAYS = 548  # 18 months
 # Purchase rate and ticket size by month: December peak, Carnaval (February) dip.
-MONTH_RATE = {1: 0.95, 2: 0.82, 3: 0.97, 4: 1.0, 5: 1.0, 6: 1.0, 7: 0.97, 8: 1.0, 9: 1.0, 10: 1.02, 11: 1.08, 12: 1.25}
+MONTH_RATE = {
+    1: 0.95,
+    2: 0.82,
+    3: 0.97,
+    4: 1.0,
+    5: 1.0,
+    6: 1.0,
+    7: 0.97,
+    8: 1.0,
+    9: 1.0,
+    10: 1.02,
+    11: 1.08,
+    12: 1.25,
+}
 MONTH_TICKET = {1: 0.95, 2: 0.88, 3: 0.98, 11: 1.05, 12: 1.2}
 # Gamma shape of the gaps between orders: higher is more regular.
-GAP_SHAPE = {"regular": 8.0, "mix_lapse": 8.0, "lapsing": 6.0, "lost": 5.0, "new": 4.0, "irregular": 1.6}
+GAP_SHAPE = {
+    "regular": 8.0,
+    "mix_lapse": 8.0,
+    "lapsing": 6.0,
+    "lost": 5.0,
+    "new": 4.0,
+    "irregular": 1.6,
+}
 CENT = Decimal("0.01")
 # A category with at least this share of a customer's mix is bought on almost every order.
 CORE_SHARE = 0.15
@@ -128,7 +148,9 @@ def _gap(rng: random.Random, day: date, cycle: float, shape: float) -> float:
     return max(1.0, rng.gammavariate(shape, cycle / shape) / MONTH_RATE[day.month])
 
 
-def _backward(rng: random.Random, last: date, first: date, cycle: float, shape: float) -> list[date]:
+def _backward(
+    rng: random.Random, last: date, first: date, cycle: float, shape: float
+) -> list[date]:
     days, offset = [], 0.0
     day = last
     while day >= first:
@@ -138,7 +160,9 @@ def _backward(rng: random.Random, last: date, first: date, cycle: float, shape: 
     return days
 
 
-def _forward(rng: random.Random, start: date, today: date, cycle: float, shape: float) -> list[date]:
+def _forward(
+    rng: random.Random, start: date, today: date, cycle: float, shape: float
+) -> list[date]:
     days, offset = [], 0.0
     day = start
     while day < today:
@@ -204,7 +228,7 @@ def settle(rng: random.Random, orders: list[OrderPlan], today: date) -> None:
         order.due_date = order.day + timedelta(days=plan.terms_days)
         if plan.payer == "defaulter" and plan.index not in default_from:
             default_from[plan.index] = _default_start(rng, plan.extras["last_order"], today)
-        paid = _payment_day(rng, plan.payer, order.day, order.due_date)
+        paid: date | None = _payment_day(rng, plan.payer, order.day, order.due_date)
         if plan.payer == "defaulter" and order.day >= default_from[plan.index]:
             paid = None
         order.paid_date = paid if paid is not None and paid < today else None

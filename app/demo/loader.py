@@ -4,28 +4,38 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from app.demo import contacts, customers, history, people, settings
+from app.demo import contacts, customers, history, past_plans, people, settings
 from app.demo.people import COMPANY_SLUG, Login
 from app.extensions import db
+from app.jobs.work import solve_calendar_work
 from app.models import (
+    CalendarTrigger,
     Company,
     CompanySettings,
     Contact,
     Customer,
     Order,
     OrderLine,
+    Plan,
+    PlanStop,
     Receivable,
 )
+from app.services import planning, visit_calendars
 from app.services.clock import at_local, local_today
 
 DEFAULT_CUSTOMERS = 2500
 CHUNK = 5000
+# CP-SAT's budget per rep for the demo's visit calendars, in its deterministic work units
+# (the same seed gives the same calendars on any machine): a unit per 50 customers, between
+# half a unit (small test portfolios) and six (the demo's ~300 customers a rep).
+CALENDAR_UNITS_PER_CUSTOMER = 1 / 50
+CALENDAR_UNITS = (0.5, 6.0)
 
 
 @dataclass(frozen=True)
@@ -44,8 +54,18 @@ def demo_company_id() -> int | None:
     return db.session.scalar(sa.select(Company.id).where(Company.slug == COMPANY_SLUG))
 
 
-def load(*, seed: int = 42, today: date | None = None, customer_count: int = DEFAULT_CUSTOMERS) -> LoadResult:
-    """Generate and insert the demo company; flushes but leaves the commit to the caller."""
+def load(
+    *,
+    seed: int = 42,
+    today: date | None = None,
+    customer_count: int = DEFAULT_CUSTOMERS,
+    calendars: bool = True,
+) -> LoadResult:
+    """Generate and insert the demo company; flushes but leaves the commit to the caller.
+
+    The demo runs in ``calendar`` mode, so each rep's visit calendar is computed here (each
+    customer gets its regular day); ``calendars=False`` leaves them to the first nightly run.
+    """
     started = time.perf_counter()
     today = today or local_today()
 
@@ -65,7 +85,9 @@ def load(*, seed: int = 42, today: date | None = None, customer_count: int = DEF
             created_at=opened,
         )
     )
-    plans = customers.plan_customers(rng("customers"), count=customer_count, staff=staff, today=today)
+    plans = customers.plan_customers(
+        rng("customers"), count=customer_count, staff=staff, today=today
+    )
     _insert(Customer, [p.row for p in plans])
     customer_ids = _ids(Customer.erp_code, Customer.id, Customer.company_id, staff.company_id)
     for plan in plans:
@@ -75,7 +97,16 @@ def load(*, seed: int = 42, today: date | None = None, customer_count: int = DEF
     contact_rows = contacts.plan_contacts(
         rng("contacts"), plans, orders, telesales_ids=staff.telesales_ids, today=today
     )
-    _insert(Contact, contact_rows)
+    past = past_plans.build(
+        rng("past-plans"),
+        plans,
+        contact_rows,
+        rep_ids=staff.rep_ids,
+        rep_bases=staff.rep_bases,
+        today=today,
+    )
+    stop_count = _insert_past_plans(past, contact_rows, staff.company_id)
+    _insert(Contact, _uniform(contact_rows))
     by_uuid = _ids(Contact.client_uuid, Contact.id, Contact.company_id, staff.company_id)
     contact_ids = [by_uuid[row["client_uuid"]] for row in contact_rows]
     order_rows = [_order_row(o, n, contact_rows, contact_ids) for n, o in enumerate(orders)]
@@ -95,8 +126,66 @@ def load(*, seed: int = 42, today: date | None = None, customer_count: int = DEF
         "order_lines": len(line_rows),
         "receivables": len(orders),
         "contacts": len(contact_rows),
+        "plans": len(past),
+        "plan_stops": stop_count,
     }
+    if calendars:
+        rows["calendar_slots"] = _compute_calendars(staff.company_id)
     return LoadResult(staff.company_id, today, staff.logins, rows, time.perf_counter() - started)
+
+
+def _insert_past_plans(
+    past: list[past_plans.DayPlan], contact_rows: list[dict[str, Any]], company_id: int
+) -> int:
+    """Insert the past days' plans and stops; point each planned visit at its stop."""
+    _insert(Plan, [past_plans.plan_row(p, company_id) for p in past])
+    plan_ids = {
+        (user_id, day): plan_id
+        for user_id, day, plan_id in db.session.execute(
+            sa.select(Plan.user_id, Plan.plan_date, Plan.id).where(Plan.company_id == company_id)
+        )
+    }
+    rows = [r for p in past for r in past_plans.stop_rows(p, plan_ids[(p.user_id, p.day)])]
+    _insert(PlanStop, rows)
+    stop_ids = {
+        (plan_id, seq): stop_id
+        for plan_id, seq, stop_id in db.session.execute(
+            sa.select(PlanStop.plan_id, PlanStop.seq, PlanStop.id)
+            .join(Plan, Plan.id == PlanStop.plan_id)
+            .where(Plan.company_id == company_id)
+        )
+    }
+    for plan in past:
+        plan_id = plan_ids[(plan.user_id, plan.day)]
+        for seq, stop in enumerate(plan.stops):
+            if stop.contact_key is not None:
+                contact_rows[stop.contact_key]["plan_stop_id"] = stop_ids[(plan_id, seq)]
+    return len(rows)
+
+
+def _uniform(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give every row every key (executemany inserts one column list for all rows)."""
+    keys = {k for row in rows for k in row}
+    for row in rows:
+        for key in keys - row.keys():
+            row[key] = None
+    return rows
+
+
+def _compute_calendars(company_id: int) -> int:
+    """Compute every demo rep's visit calendar (deterministic budget); return the slots stored."""
+    slots = 0
+    low, high = CALENDAR_UNITS
+    for rep in planning.planned_reps(company_id=company_id):
+        job = visit_calendars.prepare(rep=rep, trigger=CalendarTrigger.SETUP)
+        units = min(high, max(low, len(job.work.customers) * CALENDAR_UNITS_PER_CUSTOMER))
+        settings = replace(
+            job.work.settings, deterministic=True, time_limit=timedelta(seconds=units)
+        )
+        job = replace(job, work=replace(job.work, settings=settings))
+        outcome = visit_calendars.store(job, solve_calendar_work(job.work))
+        slots += len(outcome.calendar.slots)
+    return slots
 
 
 def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
@@ -157,4 +246,3 @@ def _receivable_row(order: history.OrderPlan, n: int) -> dict[str, Any]:
         "amount": order.total,
         "paid_date": order.paid_date,
     }
-

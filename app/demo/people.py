@@ -15,7 +15,7 @@ from app.models import Company, Role, Team, User, WorkProfile
 COMPANY_NAME = "Distribuidora Paulista de Alimentos"
 COMPANY_SLUG = "distribuidora-paulista"
 EMAIL_DOMAIN = "demo.roteiro.app"
-DEMO_PASSWORD = "roteiro-demo-2026"  # meets accounts.password_problems; printed by `flask demo load`
+DEMO_PASSWORD = "visita-demo-2026"  # meets accounts.password_problems; printed by `flask demo load`
 TEAM_NAMES = ("Equipe Centro-Norte", "Equipe Sul-Leste")
 REPS_PER_TEAM = 4
 # Reps (0-based) who also work Saturday mornings.
@@ -57,12 +57,16 @@ def demo_logins() -> list[Login]:
     rng = random.Random("demo-people")
     logins = [Login("admin", f"admin@{EMAIL_DOMAIN}", "Helena Duarte Moreira", None)]
     for t, team in enumerate(TEAM_NAMES, start=1):
-        logins.append(Login("supervisor", f"supervisor{t}@{EMAIL_DOMAIN}", names.person_name(rng), team))
+        logins.append(
+            Login("supervisor", f"supervisor{t}@{EMAIL_DOMAIN}", names.person_name(rng), team)
+        )
     for r in range(len(geography.TERRITORIES)):
         team = TEAM_NAMES[r // REPS_PER_TEAM]
         logins.append(Login("rep", f"rep{r + 1}@{EMAIL_DOMAIN}", names.person_name(rng), team))
     for t, team in enumerate(TEAM_NAMES, start=1):
-        logins.append(Login("telesales", f"televendas{t}@{EMAIL_DOMAIN}", names.person_name(rng), team))
+        logins.append(
+            Login("telesales", f"televendas{t}@{EMAIL_DOMAIN}", names.person_name(rng), team)
+        )
     return logins
 
 

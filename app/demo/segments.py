@@ -105,7 +105,9 @@ class Segment:
     mix: dict[str, float]  # relative weight of each category in its orders
 
 
-def _week(weekdays: Hours, sat: Hours = (), sun: Hours = (), *, closed_mon: bool = False) -> dict[str, Hours]:
+def _week(
+    weekdays: Hours, sat: Hours = (), sun: Hours = (), *, closed_mon: bool = False
+) -> dict[str, Hours]:
     days = {d: weekdays for d in ("mon", "tue", "wed", "thu", "fri")}
     if closed_mon:
         days["mon"] = ()
@@ -114,82 +116,177 @@ def _week(weekdays: Hours, sat: Hours = (), sun: Hours = (), *, closed_mon: bool
 
 SEGMENTS: tuple[Segment, ...] = (
     Segment(
-        "mercearia", "Mercearia", 0.18,
+        "mercearia",
+        "Mercearia",
+        0.18,
         (
             _week((("07:30", "12:00"), ("13:30", "19:00")), (("07:30", "13:00"),)),
             _week((("08:00", "19:00"),), (("08:00", "14:00"),)),
         ),
-        20, 14, 850,
-        {"Mercearia seca": 5, "Bebidas": 3, "Limpeza": 2, "Higiene": 1.5, "Biscoitos e snacks": 2, "Laticínios": 1.5, "Frios": 1},
+        20,
+        14,
+        850,
+        {
+            "Mercearia seca": 5,
+            "Bebidas": 3,
+            "Limpeza": 2,
+            "Higiene": 1.5,
+            "Biscoitos e snacks": 2,
+            "Laticínios": 1.5,
+            "Frios": 1,
+        },
     ),
     Segment(
-        "minimercado", "Minimercado", 0.11,
+        "minimercado",
+        "Minimercado",
+        0.11,
         (_week((("07:00", "21:00"),), (("07:00", "21:00"),), (("08:00", "13:00"),)),),
-        30, 10, 2100,
-        {"Mercearia seca": 5, "Bebidas": 4, "Limpeza": 3, "Higiene": 2.5, "Biscoitos e snacks": 2, "Laticínios": 2.5, "Frios": 2, "Congelados": 1.5, "Hortifruti": 1.5},
+        30,
+        10,
+        2100,
+        {
+            "Mercearia seca": 5,
+            "Bebidas": 4,
+            "Limpeza": 3,
+            "Higiene": 2.5,
+            "Biscoitos e snacks": 2,
+            "Laticínios": 2.5,
+            "Frios": 2,
+            "Congelados": 1.5,
+            "Hortifruti": 1.5,
+        },
     ),
     Segment(
-        "padaria", "Padaria", 0.15,
+        "padaria",
+        "Padaria",
+        0.15,
         (
             _week((("06:00", "20:00"),), (("06:00", "20:00"),), (("06:00", "13:00"),)),
             _week((("06:00", "21:00"),), (("06:00", "21:00"),), (("07:00", "14:00"),)),
         ),
-        20, 8, 950,
-        {"Laticínios": 5, "Frios": 4, "Mercearia seca": 3, "Bebidas": 3, "Biscoitos e snacks": 1.5, "Congelados": 1.5},
+        20,
+        8,
+        950,
+        {
+            "Laticínios": 5,
+            "Frios": 4,
+            "Mercearia seca": 3,
+            "Bebidas": 3,
+            "Biscoitos e snacks": 1.5,
+            "Congelados": 1.5,
+        },
     ),
     Segment(
-        "bar", "Bar", 0.14,
+        "bar",
+        "Bar",
+        0.14,
         (
-            _week((("11:00", "23:00"),), (("11:00", "23:00"),), (("11:00", "20:00"),), closed_mon=True),
-            _week((("16:00", "23:30"),), (("12:00", "23:30"),), (("12:00", "20:00"),), closed_mon=True),
+            _week(
+                (("11:00", "23:00"),), (("11:00", "23:00"),), (("11:00", "20:00"),), closed_mon=True
+            ),
+            _week(
+                (("16:00", "23:30"),), (("12:00", "23:30"),), (("12:00", "20:00"),), closed_mon=True
+            ),
         ),
-        15, 10, 620,
+        15,
+        10,
+        620,
         {"Bebidas": 8, "Biscoitos e snacks": 2.5, "Frios": 1.5, "Congelados": 1.5, "Limpeza": 0.5},
     ),
     Segment(
-        "lanchonete", "Lanchonete", 0.10,
+        "lanchonete",
+        "Lanchonete",
+        0.10,
         (
             _week((("07:00", "19:00"),), (("07:00", "14:00"),)),
             _week((("10:00", "22:00"),), (("10:00", "22:00"),), (("16:00", "22:00"),)),
         ),
-        15, 12, 520,
-        {"Bebidas": 4, "Frios": 3, "Congelados": 3, "Laticínios": 2, "Mercearia seca": 1, "Biscoitos e snacks": 1},
+        15,
+        12,
+        520,
+        {
+            "Bebidas": 4,
+            "Frios": 3,
+            "Congelados": 3,
+            "Laticínios": 2,
+            "Mercearia seca": 1,
+            "Biscoitos e snacks": 1,
+        },
     ),
     Segment(
-        "restaurante", "Restaurante", 0.10,
+        "restaurante",
+        "Restaurante",
+        0.10,
         (
-            _week((("11:00", "15:00"), ("18:00", "23:00")), (("11:00", "15:00"), ("18:00", "23:00")), (("11:00", "16:00"),)),
+            _week(
+                (("11:00", "15:00"), ("18:00", "23:00")),
+                (("11:00", "15:00"), ("18:00", "23:00")),
+                (("11:00", "16:00"),),
+            ),
             _week((("11:00", "15:00"),), (("11:00", "15:00"),)),
         ),
-        25, 10, 1400,
-        {"Mercearia seca": 5, "Hortifruti": 3, "Congelados": 2.5, "Bebidas": 3, "Laticínios": 2, "Frios": 1.5, "Limpeza": 1},
+        25,
+        10,
+        1400,
+        {
+            "Mercearia seca": 5,
+            "Hortifruti": 3,
+            "Congelados": 2.5,
+            "Bebidas": 3,
+            "Laticínios": 2,
+            "Frios": 1.5,
+            "Limpeza": 1,
+        },
     ),
     Segment(
-        "farmácia", "Farmácia", 0.06,
+        "farmácia",
+        "Farmácia",
+        0.06,
         (
             _week((("08:00", "22:00"),), (("08:00", "22:00"),), (("09:00", "18:00"),)),
             _week((("07:00", "23:00"),), (("07:00", "23:00"),), (("07:00", "23:00"),)),
         ),
-        20, 28, 1250,
+        20,
+        28,
+        1250,
         {"Higiene": 8, "Limpeza": 1.5, "Bebidas": 1, "Biscoitos e snacks": 1},
     ),
     Segment(
-        "açougue", "Açougue", 0.05,
+        "açougue",
+        "Açougue",
+        0.05,
         (_week((("07:00", "19:00"),), (("07:00", "19:00"),), (("07:00", "12:00"),)),),
-        20, 12, 880,
+        20,
+        12,
+        880,
         {"Congelados": 4, "Frios": 4, "Bebidas": 2, "Mercearia seca": 2, "Limpeza": 0.5},
     ),
     Segment(
-        "hortifruti", "Hortifruti", 0.05,
+        "hortifruti",
+        "Hortifruti",
+        0.05,
         (_week((("07:00", "19:00"),), (("07:00", "18:00"),), (("07:00", "13:00"),)),),
-        15, 8, 700,
+        15,
+        8,
+        700,
         {"Hortifruti": 7, "Mercearia seca": 2, "Bebidas": 1.5, "Laticínios": 1},
     ),
     Segment(
-        "conveniência", "Conveniência", 0.06,
+        "conveniência",
+        "Conveniência",
+        0.06,
         (_week((("07:00", "23:00"),), (("07:00", "23:00"),), (("07:00", "23:00"),)),),
-        15, 15, 680,
-        {"Bebidas": 5, "Biscoitos e snacks": 4, "Higiene": 1.5, "Congelados": 1.5, "Laticínios": 1, "Limpeza": 0.5},
+        15,
+        15,
+        680,
+        {
+            "Bebidas": 5,
+            "Biscoitos e snacks": 4,
+            "Higiene": 1.5,
+            "Congelados": 1.5,
+            "Laticínios": 1,
+            "Limpeza": 0.5,
+        },
     ),
 )
 

@@ -1,44 +1,15 @@
-"""Version 1 of the demo company's settings: the product's recommended defaults."""
-
-from __future__ import annotations
+"""Version 1 of the demo company's settings: the product's recommended defaults, with the
+nightly run in ``calendar`` mode (each customer has its regular day; the score adds urgent
+extras), which a company created from scratch turns on once its calendars make sense."""
 
 from typing import Any
 
-from optimizer.scoring import ScoringSettings
+from app.services.company_defaults import NO_SALE_REASONS, policies, scoring
+from app.services.company_defaults import planning as default_planning
 
-NO_SALE_REASONS: tuple[dict[str, str], ...] = (
-    {"key": "estoque_cheio", "label": "Estoque cheio", "label_en": "Fully stocked"},
-    {"key": "sem_dinheiro", "label": "Sem dinheiro", "label_en": "No money"},
-    {"key": "preco", "label": "Preço", "label_en": "Price"},
-    {"key": "comprador_ausente", "label": "Comprador ausente", "label_en": "Buyer absent"},
-    {"key": "concorrencia", "label": "Comprou da concorrência", "label_en": "Bought from a competitor"},
-    {"key": "credito_bloqueado", "label": "Crédito bloqueado", "label_en": "Credit blocked"},
-    {"key": "outro", "label": "Outro motivo", "label_en": "Other reason"},
-)
-
-
-def policies() -> dict[str, Any]:
-    """Collection policy and overdue tolerance."""
-    return {"collection_policy": "collect_only", "overdue_tolerance_days": 5}
+__all__ = ["NO_SALE_REASONS", "planning", "policies", "scoring"]
 
 
 def planning() -> dict[str, Any]:
-    """Nightly planning defaults."""
-    return {
-        "nightly_time": "02:00",
-        "plan_horizon_days": 5,
-        "check_in_radius_m": 300,
-        "lead_time_days": 1,
-        "no_sale_reasons": [dict(r) for r in NO_SALE_REASONS],
-        "osrm_url": None,
-        "telesales_push_skipped": True,
-    }
-
-
-def scoring() -> dict[str, Any]:
-    """The scoring engine's defaults, agreeing with the policies and planning above."""
-    return ScoringSettings(
-        collection_policy=policies()["collection_policy"],
-        overdue_tolerance_days=float(policies()["overdue_tolerance_days"]),
-        lead_time_days=planning()["lead_time_days"],
-    ).to_dict()
+    """The recommended planning settings, in calendar mode."""
+    return {**default_planning(), "nightly_mode": "calendar"}

@@ -20,6 +20,7 @@ from app.models import (
     Customer,
     Order,
     OrderLine,
+    Outcome,
     Receivable,
     User,
 )
@@ -61,13 +62,20 @@ class DemoStats:
             f"Data de referência: {self.today.isoformat()}",
             f"Clientes: {self.customers}",
             f"Pedidos: {self.orders} ({self.order_lines} itens)",
-            f"Em ruptura de positivação (1,5x a 4x o ciclo): {self.lapsing} ({self.percent(self.lapsing)})",
-            f"Perdidos (> 4x o ciclo ou > {LOST_DAYS} dias): {self.lost} ({self.percent(self.lost)})",
-            f"Com títulos vencidos: {self.overdue_customers} ({self.percent(self.overdue_customers)}),"
+            f"Em ruptura de positivação (1,5x a 4x o ciclo): {self.lapsing} "
+            f"({self.percent(self.lapsing)})",
+            f"Perdidos (> 4x o ciclo ou > {LOST_DAYS} dias): {self.lost} "
+            f"({self.percent(self.lost)})",
+            f"Com títulos vencidos: {self.overdue_customers} "
+            f"({self.percent(self.overdue_customers)}),"
             f" {self.overdue_long_customers} há mais de {OVERDUE_LONG_DAYS} dias",
-            f"Valor vencido: R$ {self.overdue_amount:,.2f}".replace(",", "_").replace(".", ",").replace("_", "."),
-            f"Contatos (90 dias): {self.visits + self.calls} ({self.visits} visitas, {self.calls} ligações)",
-            f"Sem contato dentro da frequência: {self.service_gaps} ({self.percent(self.service_gaps)})",
+            f"Valor vencido: R$ {self.overdue_amount:,.2f}".replace(",", "_")
+            .replace(".", ",")
+            .replace("_", "."),
+            f"Contatos (90 dias): {self.visits + self.calls} "
+            f"({self.visits} visitas, {self.calls} ligações)",
+            f"Sem contato dentro da frequência: {self.service_gaps} "
+            f"({self.percent(self.service_gaps)})",
         ]
 
 
@@ -90,9 +98,15 @@ def compute(*, company_id: int, today: date) -> DemoStats:
     count = db.session.scalar
     customers = count(sa.select(sa.func.count()).where(Customer.company_id == company_id)) or 0
     orders = count(sa.select(sa.func.count()).where(Order.company_id == company_id)) or 0
-    lines = count(
-        sa.select(sa.func.count()).select_from(OrderLine).join(Order).where(Order.company_id == company_id)
-    ) or 0
+    lines = (
+        count(
+            sa.select(sa.func.count())
+            .select_from(OrderLine)
+            .join(Order)
+            .where(Order.company_id == company_id)
+        )
+        or 0
+    )
     days: dict[int, list[date]] = defaultdict(list)
     rows = db.session.execute(
         sa.select(Order.customer_id, Order.order_date)
@@ -104,13 +118,21 @@ def compute(*, company_id: int, today: date) -> DemoStats:
         days[customer_id].append(day)
     states = [classify(d, today) for d in days.values()]
     overdue = db.session.execute(
-        sa.select(Receivable.customer_id, sa.func.min(Receivable.due_date), sa.func.sum(Receivable.amount))
-        .where(Receivable.company_id == company_id, Receivable.paid_date.is_(None), Receivable.due_date < today)
+        sa.select(
+            Receivable.customer_id, sa.func.min(Receivable.due_date), sa.func.sum(Receivable.amount)
+        )
+        .where(
+            Receivable.company_id == company_id,
+            Receivable.paid_date.is_(None),
+            Receivable.due_date < today,
+        )
         .group_by(Receivable.customer_id)
     ).all()
     kinds = dict(
         db.session.execute(
-            sa.select(Contact.kind, sa.func.count()).where(Contact.company_id == company_id).group_by(Contact.kind)
+            sa.select(Contact.kind, sa.func.count())
+            .where(Contact.company_id == company_id, _made())
+            .group_by(Contact.kind)
         ).all()
     )
     return DemoStats(
@@ -121,19 +143,28 @@ def compute(*, company_id: int, today: date) -> DemoStats:
         lapsing=states.count("lapsing"),
         lost=states.count("lost"),
         overdue_customers=len(overdue),
-        overdue_long_customers=sum(1 for _, oldest, _ in overdue if (today - oldest).days > OVERDUE_LONG_DAYS),
-        overdue_amount=sum((Decimal(str(amount)) for _, _, amount in overdue), Decimal("0")).quantize(Decimal("0.01")),
+        overdue_long_customers=sum(
+            1 for _, oldest, _ in overdue if (today - oldest).days > OVERDUE_LONG_DAYS
+        ),
+        overdue_amount=sum(
+            (Decimal(str(amount)) for _, _, amount in overdue), Decimal("0")
+        ).quantize(Decimal("0.01")),
         visits=kinds.get(ContactKind.VISIT, 0),
         calls=kinds.get(ContactKind.CALL, 0),
         service_gaps=_service_gaps(company_id, today),
     )
 
 
+def _made() -> sa.ColumnElement[bool]:
+    """A visit or call that happened: a stop the rep skipped is on record but is no contact."""
+    return sa.or_(Contact.outcome.is_(None), Contact.outcome != Outcome.SKIPPED)
+
+
 def _service_gaps(company_id: int, today: date) -> int:
     """Active customers not visited or called within their frequency (nor new enough to wait)."""
     last = (
         sa.select(Contact.customer_id, sa.func.max(Contact.contact_date).label("day"))
-        .where(Contact.company_id == company_id, Contact.contact_date <= today)
+        .where(Contact.company_id == company_id, Contact.contact_date <= today, _made())
         .group_by(Contact.customer_id)
         .subquery()
     )
@@ -154,7 +185,13 @@ def fingerprint(*, company_id: int) -> str:
     digest = hashlib.sha256()
     customer = aliased(Customer)
     queries = [
-        sa.select(Customer.erp_code, Customer.trade_name, Customer.latitude, Customer.longitude, User.email)
+        sa.select(
+            Customer.erp_code,
+            Customer.trade_name,
+            Customer.latitude,
+            Customer.longitude,
+            User.email,
+        )
         .join(User, User.id == Customer.owner_id)
         .where(Customer.company_id == company_id)
         .order_by(Customer.erp_code),
@@ -169,7 +206,13 @@ def fingerprint(*, company_id: int) -> str:
         sa.select(Receivable.erp_code, Receivable.due_date, Receivable.amount, Receivable.paid_date)
         .where(Receivable.company_id == company_id)
         .order_by(Receivable.erp_code),
-        sa.select(Contact.client_uuid, customer.erp_code, Contact.contact_date, Contact.outcome, Contact.check_in_at)
+        sa.select(
+            Contact.client_uuid,
+            customer.erp_code,
+            Contact.contact_date,
+            Contact.outcome,
+            Contact.check_in_at,
+        )
         .join(customer, customer.id == Contact.customer_id)
         .where(Contact.company_id == company_id)
         .order_by(Contact.client_uuid),

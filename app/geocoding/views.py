@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.extensions import db
 from app.geocoding import bp
 from app.geocoding.forms import PositionForm
 from app.models import Role
@@ -32,15 +31,30 @@ def index() -> str:
 @roles_required(Role.ADMIN)
 def customer(customer_id: int) -> str | Response:
     """Correct one customer's position (form + map)."""
-    customer = current_scope().get_customer_or_404(customer_id)
+    customer = current_scope().get_customer(customer_id)
     form = PositionForm(latitude=customer.latitude, longitude=customer.longitude)
     if form.validate_on_submit():
-        geocoding.set_position(actor=current_user._get_current_object(), customer=customer,
-                               latitude=float(form.latitude.data or 0), longitude=float(form.longitude.data or 0))
-        db.session.commit()
+        geocoding.set_position(
+            actor=current_user._get_current_object(),
+            customer=customer,
+            latitude=float(form.latitude.data or 0),
+            longitude=float(form.longitude.data or 0),
+        )
         flash(_("Position saved."), "success")
         return redirect(url_for("geocoding.index"))
-    suggestion = next((s for s in geocoding.suggestions(company_id=customer.company_id, today=local_today())
-                       if s.customer.id == customer.id), None)
-    return render_template("geocoding/customer.html", customer=customer, form=form, suggestion=suggestion,
-                           query=geocoding.address_query(customer), tile_url=current_app.config["TILE_URL"])
+    suggestion = next(
+        (
+            s
+            for s in geocoding.suggestions(company_id=customer.company_id, today=local_today())
+            if s.customer.id == customer.id
+        ),
+        None,
+    )
+    return render_template(
+        "geocoding/customer.html",
+        customer=customer,
+        form=form,
+        suggestion=suggestion,
+        query=geocoding.address_query(customer),
+        tile_url=current_app.config["TILE_URL"],
+    )

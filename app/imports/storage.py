@@ -43,6 +43,12 @@ def take(company_id: int, token: str) -> bytes | None:
     return raw
 
 
+def peek(company_id: int, token: str) -> bytes | None:
+    """Read a kept upload without deleting it (None when it expired or never existed)."""
+    path = path_for(company_id, token)
+    return path.read_bytes() if path.exists() else None
+
+
 def drop(company_id: int, token: str) -> None:
     """Delete a kept upload."""
     path_for(company_id, token).unlink(missing_ok=True)

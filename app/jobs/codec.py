@@ -11,10 +11,16 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-ALLOWED_MODULES = ("optimizer.model", "optimizer.agenda", "optimizer.replan", "app.jobs.work")
+ALLOWED_MODULES = (
+    "optimizer.model",
+    "optimizer.agenda",
+    "optimizer.replan",
+    "optimizer.visit_calendar.model",
+    "app.jobs.work",
+)
 CONTENT_TYPE = "application/x-roteiro-json"
 NAME = "roteiro-json"
 
@@ -23,7 +29,9 @@ def _encode(value: Any) -> Any:
     """Turn a value into plain JSON types, tagging what JSON cannot say."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         cls = type(value)
-        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        fields = {
+            f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+        }
         return {"__dc__": f"{cls.__module__}:{cls.__qualname__}", "f": fields}
     if isinstance(value, tuple):
         return {"__t__": [_encode(v) for v in value]}
@@ -33,6 +41,8 @@ def _encode(value: Any) -> Any:
         return {"__fs__": sorted(_encode(v) for v in value)}
     if isinstance(value, date):
         return {"__d__": value.isoformat()}
+    if isinstance(value, timedelta):
+        return {"__td__": value.total_seconds()}
     if isinstance(value, dict):
         if all(isinstance(k, str) for k in value):
             return {k: _encode(v) for k, v in value.items()}
@@ -61,6 +71,8 @@ def _hook(obj: dict[str, Any]) -> Any:
         return frozenset(obj["__fs__"])
     if "__d__" in obj:
         return date.fromisoformat(obj["__d__"])
+    if "__td__" in obj:
+        return timedelta(seconds=obj["__td__"])
     if "__m__" in obj:
         return {k: v for k, v in obj["__m__"]}
     return obj

@@ -1,8 +1,9 @@
 """Where reps are solved: in this process, in a local process pool, or on Celery workers.
 
-All three take :class:`~app.jobs.work.RepWork` objects and hand back
-:class:`~app.jobs.work.RepResult` objects as they complete; the parent process alone talks
-to the database and writes the results.
+All three take units of work (:class:`~app.jobs.work.RepWork`, a rep's day; or
+:class:`~app.jobs.work.CalendarWork`, a rep's visit calendar) and hand back their results
+(:class:`~app.jobs.work.RepResult`, :class:`~app.jobs.work.CalendarResult`) as they complete;
+the parent process alone talks to the database and writes the results.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
-from app.jobs.work import RepResult, RepWork, solve
+from app.jobs.work import CalendarResult, CalendarWork, RepResult, Result, Work, run
 
 
 class Executor(Protocol):
@@ -24,10 +25,10 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def submit(self, work: RepWork) -> None:
+    def submit(self, work: Work) -> None:
         """Start solving one rep."""
 
-    def collect(self, *, block: bool) -> list[RepResult]:
+    def collect(self, *, block: bool) -> list[Result]:
         """Return the results ready now (waiting for at least one when ``block``)."""
 
     @property
@@ -38,9 +39,12 @@ class Executor(Protocol):
         """Release processes and connections."""
 
 
-def _error(work: RepWork, exc: BaseException) -> RepResult:
+def _error(work: Work, exc: BaseException) -> Result:
     """Return a failed result for a work whose worker crashed."""
-    return RepResult(work.user_id, None, None, 0.0, f"{type(exc).__name__}: {exc}"[:2000])
+    detail = f"{type(exc).__name__}: {exc}"[:2000]
+    if isinstance(work, CalendarWork):
+        return CalendarResult(work.user_id, None, 0.0, (), detail)
+    return RepResult(work.user_id, None, None, 0.0, detail)
 
 
 class InlineExecutor:
@@ -50,13 +54,13 @@ class InlineExecutor:
     workers = 1
 
     def __init__(self) -> None:
-        self._done: list[RepResult] = []
+        self._done: list[Result] = []
 
-    def submit(self, work: RepWork) -> None:
+    def submit(self, work: Work) -> None:
         """Solve right away."""
-        self._done.append(solve(work))
+        self._done.append(run(work))
 
-    def collect(self, *, block: bool) -> list[RepResult]:
+    def collect(self, *, block: bool) -> list[Result]:
         """Return what was solved since the last call."""
         out, self._done = self._done, []
         return out
@@ -94,17 +98,19 @@ class LocalPoolExecutor:
             initializer=_watch_parent,
             initargs=(os.getpid(),),
         )
-        self._futures: dict[Future[RepResult], RepWork] = {}
+        self._futures: dict[Future[Result], Work] = {}
 
-    def submit(self, work: RepWork) -> None:
+    def submit(self, work: Work) -> None:
         """Queue a rep on the pool."""
-        self._futures[self._pool.submit(solve, work)] = work
+        self._futures[self._pool.submit(run, work)] = work
 
-    def collect(self, *, block: bool) -> list[RepResult]:
+    def collect(self, *, block: bool) -> list[Result]:
         """Return finished reps; a crashed worker becomes that rep's error."""
         if not self._futures:
             return []
-        done, _ = wait(list(self._futures), timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        done, _ = wait(
+            list(self._futures), timeout=None if block else 0, return_when=FIRST_COMPLETED
+        )
         out = []
         for future in done:
             work = self._futures.pop(future)
@@ -138,20 +144,22 @@ class CeleryExecutor:
         self.workers = workers
         self._celery = make_celery(broker_url)
         self._timeout_s = timeout_s
-        self._results: dict[Any, tuple[RepWork, float]] = {}
+        self._results: dict[Any, tuple[Work, float]] = {}
 
-    def submit(self, work: RepWork) -> None:
-        """Queue a rep for the workers."""
-        async_result = self._celery.send_task("roteiro.solve_rep", args=(work,))
+    def submit(self, work: Work) -> None:
+        """Queue a rep (or a rep's calendar) for the workers."""
+        task = "roteiro.solve_calendar" if isinstance(work, CalendarWork) else "roteiro.solve_rep"
+        async_result = self._celery.send_task(task, args=(work,))
         self._results[async_result] = (work, time.monotonic())
 
-    def collect(self, *, block: bool) -> list[RepResult]:
-        """Return finished reps: wait on the oldest (pub/sub) when blocking, peek at a few otherwise.
+    def collect(self, *, block: bool) -> list[Result]:
+        """Return finished reps: wait on the oldest (pub/sub) when blocking, peek at
+        a few otherwise.
 
         Work is handed out in order, so the oldest results finish first; asking Redis about
         every pending task on every call would cost more than the solving.
         """
-        out: list[RepResult] = []
+        out: list[Result] = []
         if block and self._results:
             oldest = next(iter(self._results))
             # A timeout is not fatal here: _expire below turns it into that rep's error.
@@ -163,21 +171,23 @@ class CeleryExecutor:
         out.extend(self._expire())
         return out
 
-    def _take(self, async_result: Any) -> RepResult:
+    def _take(self, async_result: Any) -> Result:
         """Turn a finished task into its result (or the rep's error) and forget it."""
         work, _ = self._results.pop(async_result)
         try:
-            result: RepResult = async_result.get(disable_sync_subtasks=False, propagate=True)
+            result: Result = async_result.get(disable_sync_subtasks=False, propagate=True)
         except Exception as exc:
             result = _error(work, exc)
         async_result.forget()
         return result
 
-    def _expire(self) -> list[RepResult]:
+    def _expire(self) -> list[Result]:
         """Give up on reps no worker answered in time (no worker running, lost task)."""
         now = time.monotonic()
         late = [r for r, (_, t0) in self._results.items() if now - t0 > self._timeout_s]
-        return [_error(self._results.pop(r)[0], TimeoutError("no Celery worker answered")) for r in late]
+        return [
+            _error(self._results.pop(r)[0], TimeoutError("no Celery worker answered")) for r in late
+        ]
 
     @property
     def pending(self) -> int:
@@ -189,7 +199,9 @@ class CeleryExecutor:
         self._celery.close()
 
 
-def make_executor(kind: str | None, *, workers: int | None = None, broker_url: str | None = None) -> Executor:
+def make_executor(
+    kind: str | None, *, workers: int | None = None, broker_url: str | None = None
+) -> Executor:
     """Pick the executor: Celery when a broker URL is set, else a local pool (inline for 1)."""
     if kind is None:
         kind = "celery" if broker_url else ("inline" if workers == 1 else "local")

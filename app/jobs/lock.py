@@ -87,7 +87,9 @@ def acquire(name: str, holder: str, *, ttl: timedelta) -> str | None:
     try:
         with db.session.begin_nested():
             db.session.execute(
-                sa.insert(JobLock).values(name=name, holder=holder, acquired_at=now, expires_at=now + ttl)
+                sa.insert(JobLock).values(
+                    name=name, holder=holder, acquired_at=now, expires_at=now + ttl
+                )
             )
     except IntegrityError:
         raise LockBusy(f"{name} was taken at the same moment by another process") from None
@@ -108,3 +110,8 @@ def heartbeat(name: str, holder: str, *, ttl: timedelta) -> None:
 def release(name: str, holder: str) -> None:
     """Drop the lock if we still hold it."""
     db.session.execute(sa.delete(JobLock).where(JobLock.name == name, JobLock.holder == holder))
+
+
+def planning_lock_name(company_id: int) -> str:
+    """Return the name of the lock a company's planning run holds."""
+    return f"planning:company:{company_id}"

@@ -29,6 +29,13 @@ from optimizer.travel import (
     OsrmProvider,
     TravelProvider,
 )
+from optimizer.visit_calendar import (
+    CalendarCustomer,
+    CalendarRep,
+    CalendarSettings,
+    CalendarSolution,
+    solve_calendar,
+)
 
 _providers: dict[str | None, TravelProvider] = {}
 _providers_lock = threading.Lock()
@@ -101,9 +108,65 @@ def solve(work: RepWork) -> RepResult:
     """Solve one rep's day (and week); never raises, the error travels in the result."""
     started = time.perf_counter()
     try:
-        route = solve_day(work.problem, time_limit=timedelta(seconds=work.day_seconds), seed=work.seed)
+        route = solve_day(
+            work.problem, time_limit=timedelta(seconds=work.day_seconds), seed=work.seed
+        )
         week = solve_week(work, route)
     except Exception as exc:  # one rep's failure must not stop the others
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return RepResult(work.user_id, None, None, time.perf_counter() - started, detail[:2000])
     return RepResult(work.user_id, route, week, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class CalendarWork:
+    """One rep's visit calendar to (re)compute: his portfolio, cycle and the company's rules."""
+
+    user_id: int
+    customers: tuple[CalendarCustomer, ...]
+    rep: CalendarRep
+    settings: CalendarSettings
+
+
+@dataclass(frozen=True)
+class CalendarResult:
+    """The calendar found (or why none), the customers left out with their reason, time spent."""
+
+    user_id: int
+    solution: CalendarSolution | None
+    seconds: float
+    left_out: tuple[tuple[str, str], ...] = ()
+    error: str | None = None
+
+
+def solve_calendar_work(work: CalendarWork) -> CalendarResult:
+    """Solve one rep's calendar; never raises, the error travels in the result.
+
+    A customer that fits no slot (closed on every working day, no delivery fit under the
+    hard rule, a pin no longer allowed) is left out and reported, and the rest is solved: one
+    customer's conflict never blocks the rep's whole calendar.
+    """
+    started = time.perf_counter()
+    try:
+        solution = solve_calendar(work.customers, work.rep, work.settings)
+        left_out: list[tuple[str, str]] = []
+        if solution.status == "infeasible" and all(c.customer_id for c in solution.conflicts):
+            left_out = [(str(c.customer_id), c.reason) for c in solution.conflicts]
+            blocked = {cid for cid, _reason in left_out}
+            rest = tuple(c for c in work.customers if c.id not in blocked)
+            solution = solve_calendar(rest, work.rep, work.settings)
+    except Exception as exc:  # one rep's failure must not stop the others
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return CalendarResult(work.user_id, None, time.perf_counter() - started, (), detail[:2000])
+    return CalendarResult(work.user_id, solution, time.perf_counter() - started, tuple(left_out))
+
+
+Work = RepWork | CalendarWork
+Result = RepResult | CalendarResult
+
+
+def run(work: Work) -> Result:
+    """Solve any unit of work: a rep's day (and week) or a rep's calendar."""
+    if isinstance(work, CalendarWork):
+        return solve_calendar_work(work)
+    return solve(work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,18 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def str_enum(cls: type[enum.StrEnum], length: int = 20) -> sa.Enum:
+    """The column type of every status or kind: the enum's values in a VARCHAR(20).
+
+    Not a native PostgreSQL ENUM, so adding a member is a code change, not a migration, and
+    both databases store the same text; the ORM hands back the enum member. ``length`` keeps
+    the width of a column that was a free string before it became an enum.
+    """
+    return sa.Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -24,6 +24,8 @@ class Company(Base):
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     timezone: Mapped[str] = mapped_column(sa.String(64), default="America/Sao_Paulo")
     currency: Mapped[str] = mapped_column(sa.String(3), default="BRL")
+    # Brazilian state (UF) whose holidays the company observes, e.g. "SP".
+    state: Mapped[str] = mapped_column(sa.String(2), default="SP", server_default="SP")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(back_populates="company")
@@ -44,6 +46,29 @@ class Team(Base):
 
     company: Mapped[Company] = relationship(back_populates="teams")
     members: Mapped[list[User]] = relationship(back_populates="team")
+
+
+class CompanyDayOff(Base):
+    """Days the whole company does not work beyond national and state holidays.
+
+    Municipal holidays, collective vacation, inventory days: an inclusive date range
+    with a name the calendar shows as the reason nobody was planned.
+    """
+
+    __tablename__ = "company_days_off"
+    __table_args__ = (sa.Index("ix_company_days_off_company_last", "company_id", "last_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"))
+    first_day: Mapped[date] = mapped_column(sa.Date)
+    last_day: Mapped[date] = mapped_column(sa.Date)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    def covers(self, day: date) -> bool:
+        """Tell whether the range includes a date."""
+        return self.first_day <= day <= self.last_day
 
 
 class CompanySettings(Base):

@@ -9,12 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, JSONType, UTCDateTime, utcnow
+from app.models.base import Base, JSONType, UTCDateTime, str_enum, utcnow
 from app.models.customer import Customer
-
-
-def _enum(cls: type[enum.StrEnum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class PlanStatus(enum.StrEnum):
@@ -35,6 +31,23 @@ class StopStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+class PlanSource(enum.StrEnum):
+    """What wrote a plan's current stops."""
+
+    NIGHTLY = "nightly"  # a planning run for the plan's own date (scheduled or re-run)
+    AGENDA = "agenda"  # a later day of a run's week agenda (a draft)
+    MANUAL = "manual"  # `flask plan` or another in-process plan of one rep
+    REPLAN = "replan"  # the rep's re-plan of the rest of the day
+    COVER = "cover"  # an absent rep's visits taken over (app/services/absence_cover.py)
+
+
+class StopKind(enum.StrEnum):
+    """What a stop of a plan is."""
+
+    VISIT = "visit"
+    LUNCH = "lunch"
+
+
 class Plan(Base):
     """A rep's route for one date, produced by a planning run or a re-plan."""
 
@@ -48,11 +61,13 @@ class Plan(Base):
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     plan_date: Mapped[date] = mapped_column(sa.Date)
-    status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus), default=PlanStatus.PLANNED)
-    source: Mapped[str] = mapped_column(sa.String(20), default="nightly")
+    status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus), default=PlanStatus.PLANNED)
+    source: Mapped[PlanSource] = mapped_column(str_enum(PlanSource), default=PlanSource.NIGHTLY)
     revision: Mapped[int] = mapped_column(default=1)
     settings_version: Mapped[int] = mapped_column(default=1)
-    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("planning_runs.id", ondelete="SET NULL"))
+    run_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("planning_runs.id", ondelete="SET NULL")
+    )
     # Times are seconds since local midnight of plan_date, as the optimiser uses them.
     start_s: Mapped[int] = mapped_column(default=0)
     end_s: Mapped[int] = mapped_column(default=0)
@@ -82,7 +97,7 @@ class PlanStop(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column()
-    kind: Mapped[str] = mapped_column(sa.String(10), default="visit")
+    kind: Mapped[StopKind] = mapped_column(str_enum(StopKind, length=10), default=StopKind.VISIT)
     customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customers.id"))
     arrival_s: Mapped[int] = mapped_column()
     wait_s: Mapped[int] = mapped_column(default=0)
@@ -93,7 +108,7 @@ class PlanStop(Base):
     score: Mapped[float | None] = mapped_column(sa.Float)
     pinned: Mapped[bool] = mapped_column(default=False)
     appointment: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[StopStatus] = mapped_column(_enum(StopStatus), default=StopStatus.PENDING)
+    status: Mapped[StopStatus] = mapped_column(str_enum(StopStatus), default=StopStatus.PENDING)
 
     plan: Mapped[Plan] = relationship(back_populates="stops")
     customer: Mapped[Customer | None] = relationship()
@@ -113,16 +128,29 @@ class Appointment(Base):
     window_start_s: Mapped[int] = mapped_column()
     window_end_s: Mapped[int] = mapped_column()
     note: Mapped[str | None] = mapped_column(sa.String(300))
+    # Who booked it and when (None for appointments older than these columns or imported).
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
+
+    customer: Mapped[Customer] = relationship()
 
 
 class RunStatus(enum.StrEnum):
-    """Outcome of a planning run."""
+    """State of a planning run: waiting for the scheduler, under way, or how it ended."""
 
+    QUEUED = "queued"  # asked for from the web; the scheduler process picks it up
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     PARTIAL = "partial"
     FAILED = "failed"
     ABANDONED = "abandoned"
+
+
+class RunTrigger(enum.StrEnum):
+    """Who started a planning run."""
+
+    SCHEDULE = "schedule"  # the scheduler process at the company's nightly time
+    MANUAL = "manual"  # a person: the runs page's "Plan again", `flask plan`, `flask jobs run`
 
 
 class PlanningRun(Base):
@@ -134,8 +162,8 @@ class PlanningRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"))
     plan_date: Mapped[date] = mapped_column(sa.Date)
-    trigger: Mapped[str] = mapped_column(sa.String(20), default="schedule")
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus), default=RunStatus.RUNNING)
+    trigger: Mapped[RunTrigger] = mapped_column(str_enum(RunTrigger), default=RunTrigger.SCHEDULE)
+    status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus), default=RunStatus.RUNNING)
     settings_version: Mapped[int] = mapped_column(default=1)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -150,6 +178,16 @@ class PlanningRun(Base):
     )
 
 
+class RepRunStatus(enum.StrEnum):
+    """How a planning run ended for one rep."""
+
+    PENDING = "pending"
+    PLANNED = "planned"
+    KEPT = "kept"  # the rep had started the day: the started plan was kept
+    FAILED = "failed"
+    SKIPPED = "skipped"  # a day off (the error column says which)
+
+
 class PlanningRunRep(Base):
     """Per-rep result of a planning run: one rep's failure never stops the others."""
 
@@ -159,7 +197,9 @@ class PlanningRunRep(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("planning_runs.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    status: Mapped[RepRunStatus] = mapped_column(
+        str_enum(RepRunStatus), default=RepRunStatus.PENDING
+    )
     duration_ms: Mapped[int | None] = mapped_column()
     stops: Mapped[int] = mapped_column(default=0)
     dropped: Mapped[int] = mapped_column(default=0)

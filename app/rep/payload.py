@@ -6,26 +6,30 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from babel.dates import get_day_names
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.formatting import clock, day, duration, km, money
 from app.models import (
     WEEKDAY_KEYS,
+    Appointment,
     Contact,
     Customer,
     Plan,
     PlanStop,
     ScoreSnapshot,
+    StopKind,
     StopStatus,
 )
 from app.presenters import flag_labels, render_offers, render_reasons
-from app.services.rep_day import CustomerFacts, RepDay
+from app.services.clock import DEFAULT_TZ
+from app.services.rep_day import CustomerFacts, NoPlanReason, RepDay
 from app.services.visits import PlanningSettings, contact_json
 
 FINISHED = (StopStatus.DONE, StopStatus.SKIPPED)
@@ -57,14 +61,37 @@ def _digits(phone: str | None) -> str:
     return re.sub(r"\D", "", phone or "")
 
 
-def whatsapp_url(number: str | None) -> str | None:
-    """A wa.me chat link with the Brazilian country code."""
+def _national(number: str | None) -> str:
+    """The number's digits without the trunk zero and Brazil's country code."""
     digits = _digits(number).lstrip("0")
-    if len(digits) < 10:
+    if digits.startswith("55") and len(digits) in (12, 13):
+        digits = digits[2:]
+    return digits
+
+
+def is_mobile(number: str | None) -> bool:
+    """Tell whether a Brazilian number is a mobile one: area code, then 9 and eight digits."""
+    digits = _national(number)
+    return len(digits) == 11 and digits[2] == "9"
+
+
+def whatsapp_url(number: str | None, *, mobile_only: bool = False) -> str | None:
+    """A wa.me chat link with the Brazilian country code (None when it cannot be a chat)."""
+    digits = _national(number)
+    if len(digits) not in (10, 11) or (mobile_only and not is_mobile(number)):
         return None
-    if not (digits.startswith("55") and len(digits) >= 12):
-        digits = "55" + digits
-    return f"https://wa.me/{digits}"
+    return f"https://wa.me/55{digits}"
+
+
+def chat_url(customer: Customer) -> str | None:
+    """WhatsApp for the number the company gave as WhatsApp, else for the phone if mobile.
+
+    A landline reaches no chat unless the company says it is a WhatsApp Business number
+    (by putting it in the WhatsApp field), so the phone number alone counts only when mobile.
+    """
+    if customer.whatsapp:
+        return whatsapp_url(customer.whatsapp)
+    return whatsapp_url(customer.phone, mobile_only=True)
 
 
 def navigation_urls(lat: float | None, lon: float | None) -> dict[str, str | None]:
@@ -110,8 +137,10 @@ def customer_json(c: Customer, names: list[str] | None = None) -> dict[str, Any]
         "lat": c.latitude,
         "lon": c.longitude,
         "phone": c.phone,
-        "tel": f"tel:+55{phone}" if phone and not phone.startswith("55") else (f"tel:+{phone}" if phone else None),
-        "whatsapp": whatsapp_url(c.whatsapp or c.phone),
+        "tel": f"tel:+55{phone}"
+        if phone and not phone.startswith("55")
+        else (f"tel:+{phone}" if phone else None),
+        "whatsapp": chat_url(c),
         "nav": navigation_urls(c.latitude, c.longitude),
         "hours": opening_rows(c.opening_hours, names),
         "notes": c.notes,
@@ -128,7 +157,9 @@ def _render_score(snap: ScoreSnapshot) -> dict[str, Any]:
         "score": round(snap.total),
         "reasons": render_reasons(snap.reasons),
         "offers": render_offers(snap.offers),
-        "flags": [{"css": f.css, "icon": f.icon, "label": f.label} for f in flag_labels(snap.flags)],
+        "flags": [
+            {"css": f.css, "icon": f.icon, "label": f.label} for f in flag_labels(snap.flags)
+        ],
     }
 
 
@@ -156,14 +187,32 @@ def score_json(snap: ScoreSnapshot | None) -> dict[str, Any]:
     return value
 
 
-def facts_json(facts: CustomerFacts, today: Any) -> dict[str, Any]:
-    """Last orders (with categories), open and overdue receivables, notes history."""
+def credit_json(customer: Customer | None, open_total: Decimal) -> dict[str, Any] | None:
+    """Available credit (limit minus open receivables), when the company set a limit."""
+    if customer is None or not customer.credit_limit:
+        return None
+    available = Decimal(customer.credit_limit) - open_total
+    return {
+        "available": brl(available),
+        "limit": brl(customer.credit_limit),
+        "blocked": available <= 0,
+    }
+
+
+def facts_json(
+    facts: CustomerFacts, today: Any, customer: Customer | None = None
+) -> dict[str, Any]:
+    """Last orders (with categories), open and overdue receivables, credit, notes history."""
     open_total = sum((r.amount for r in facts.receivables), Decimal("0"))
     overdue_total = sum((r.amount for r in facts.receivables if r.due_date < today), Decimal("0"))
     return {
+        "credit": credit_json(customer, open_total),
         "orders": [
-            {"date": day(o.order_date), "total": brl(o.total),
-             "categories": facts.categories.get(o.id, [])}
+            {
+                "date": day(o.order_date),
+                "total": brl(o.total),
+                "categories": facts.categories.get(o.id, []),
+            }
             for o in facts.orders
         ],
         "receivables": [
@@ -189,12 +238,15 @@ def _stop_json(
         "done": stop.status in FINISHED,
         "time": clock(stop.start_s),
         "arrival_s": stop.arrival_s,
+        "start_s": stop.start_s,
+        "departure_s": stop.departure_s,
+        "travel_s": stop.travel_s,
         "travel": f"{km(stop.travel_m)} · {duration(stop.travel_s)}" if stop.travel_m else None,
         "pinned": stop.pinned,
         "appointment": stop.appointment,
         "customer": customer_json(customer, names),
         **score_json(rep_day.snapshots.get(customer.id)),
-        "facts": facts_json(rep_day.facts.get(customer.id, CustomerFacts()), rep_day.day),
+        "facts": facts_json(rep_day.facts.get(customer.id, CustomerFacts()), rep_day.day, customer),
         "contact": contact_json(contact) if contact else None,
     }
 
@@ -219,7 +271,7 @@ def _plan_json(plan: Plan | None, stops: list[PlanStop]) -> dict[str, Any] | Non
 
 def lunch_json(plan: Plan | None) -> dict[str, Any] | None:
     """The planned lunch break: when, and before which visit it falls."""
-    lunch = next((s for s in plan.stops if s.kind == "lunch"), None) if plan else None
+    lunch = next((s for s in plan.stops if s.kind == StopKind.LUNCH), None) if plan else None
     if lunch is None:
         return None
     return {"seq": lunch.seq, "start": clock(lunch.start_s), "end": clock(lunch.departure_s)}
@@ -237,18 +289,25 @@ def day_json(rep_day: RepDay, *, user_id: int, settings: PlanningSettings) -> di
     for contact in rep_day.contacts:
         customer = rep_day.extra_customers.get(contact.customer_id)
         if contact.plan_stop_id is None and customer is not None:
-            extra.append({
-                "id": None,
-                "customer": customer_json(customer, names),
-                **score_json(rep_day.snapshots.get(customer.id)),
-                "facts": facts_json(rep_day.facts.get(customer.id, CustomerFacts()), rep_day.day),
-                "contact": contact_json(contact),
-                "done": contact.outcome is not None,
-            })
+            extra.append(
+                {
+                    "id": None,
+                    "customer": customer_json(customer, names),
+                    **score_json(rep_day.snapshots.get(customer.id)),
+                    "facts": facts_json(
+                        rep_day.facts.get(customer.id, CustomerFacts()), rep_day.day, customer
+                    ),
+                    "contact": contact_json(contact),
+                    "done": contact.outcome is not None,
+                }
+            )
     return {
         "user_id": user_id,
         "date": rep_day.day.isoformat(),
         "date_label": day(rep_day.day),
+        "tz": str(DEFAULT_TZ),
+        # The phone's "today" and "now" in the company's time zone, without time-zone data.
+        "tz_offset_s": int((datetime.now(DEFAULT_TZ).utcoffset() or timedelta(0)).total_seconds()),
         "generated_at": datetime.now(UTC).isoformat(),
         "plan": _plan_json(rep_day.plan, rep_day.stops),
         "lunch": lunch_json(rep_day.plan),
@@ -262,38 +321,36 @@ def day_json(rep_day: RepDay, *, user_id: int, settings: PlanningSettings) -> di
     }
 
 
+def booked_json(booked: list[Appointment], in_route: set[int | None]) -> list[dict[str, Any]]:
+    """The day's booked visits (by a supervisor or imported) not on the route yet: a route under
+    way takes them at the next re-plan, so the rep is told."""
+    return [
+        {
+            "customer_id": a.customer_id,
+            "name": a.customer.display_name,
+            "window": f"{clock(a.window_start_s)}–{clock(a.window_end_s)}",
+            "note": a.note,
+        }
+        for a in booked
+        if a.customer_id not in in_route
+    ]
+
+
+NOT_PLANNED = _l(
+    "No route planned for today yet. Ask your supervisor, or visit customers of your "
+    "portfolio as unplanned visits."
+)
+
+
+def why_json(reason: NoPlanReason) -> dict[str, Any]:
+    """Why there is no route today, in the rep's words (the calendar's reason when it has one)."""
+    if reason.code == "not_planned":
+        return {"code": reason.code, "message": str(NOT_PLANNED)}
+    return {"code": reason.code, "message": _("No route today: %(why)s.", why=reason.label)}
+
+
 DROP_REASONS: dict[str, Any] = {
     "no_time_left": _l("No time left today"),
     "closed_that_day": _l("Closed at the time left"),
     "window_unreachable": _l("Cannot arrive while open"),
 }
-
-
-def _name(customer_id: int, names: dict[int, str]) -> str:
-    return names.get(customer_id) or f"#{customer_id}"
-
-
-def replan_json(outcome: Any, before: dict[int, PlanStop]) -> dict[str, Any]:
-    """The re-plan's diff in the rep's words: moved, dropped with why, pinned, added."""
-    diff = outcome.diff
-    names = {cid: s.customer.display_name for cid, s in before.items() if s.customer}
-    names.update({s.customer_id: s.customer.display_name for s in outcome.plan.stops
-                  if s.customer_id and s.customer})
-    times = {s.customer_id: clock(s.start_s) for s in outcome.plan.stops if s.customer_id}
-    return {
-        "changed": bool(outcome.changed),
-        "revision": outcome.plan.revision,
-        "moved": [
-            {"name": _name(int(m.candidate_id), names), "from": m.old_position + 1,
-             "to": m.new_position + 1, "time": times.get(int(m.candidate_id))}
-            for m in diff.moved
-        ],
-        "added": [{"name": _name(int(c), names), "time": times.get(int(c))} for c in diff.added],
-        "dropped": [
-            {"name": _name(int(d.candidate_id), names),
-             "reason": str(DROP_REASONS.get(d.reason, d.reason))}
-            for d in diff.dropped
-        ],
-        "pinned": [{"name": _name(int(c), names), "time": times.get(int(c))} for c in diff.pinned],
-        "kept": len(diff.kept),
-    }

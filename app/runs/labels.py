@@ -5,19 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
+from markupsafe import Markup
 
+from app.icons import icon
 from app.models import RunStatus
 from app.runs import bp
+from app.services.work_calendar import DayOff
 
 RUN_STATUS = {
-    RunStatus.RUNNING: ("⏳", _l("Running")),
-    RunStatus.SUCCEEDED: ("✔", _l("Succeeded")),
-    RunStatus.PARTIAL: ("⚠", _l("Partial")),
-    RunStatus.FAILED: ("✖", _l("Failed")),
-    RunStatus.ABANDONED: ("✖", _l("Abandoned")),
+    # (icon of the sprite, app/icons.py; word)
+    RunStatus.QUEUED: ("clock", _l("Queued")),
+    RunStatus.RUNNING: ("hourglass", _l("Running")),
+    RunStatus.SUCCEEDED: ("circle-check", _l("Succeeded")),
+    RunStatus.PARTIAL: ("triangle-alert", _l("Partial")),
+    RunStatus.FAILED: ("circle-x", _l("Failed")),
+    RunStatus.ABANDONED: ("circle-x", _l("Abandoned")),
 }
 REP_STATUS = {
-    "planned": _l("Planned"),
+    # TRANSLATORS: status of one rep in a planning run (o representante foi planejado).
+    "planned": _lp("rep's day", "Planned"),
     "kept": _l("Started route kept"),
     "failed": _l("Failed"),
     "skipped": _l("Day off"),
@@ -26,14 +33,15 @@ REP_STATUS = {
 TRIGGER = {"schedule": _l("Nightly"), "manual": _l("By hand")}
 ERRORS = {
     "missing_work_profile": _l("No work profile"),
+    "missing_base_position": _l("Work profile base has no coordinates"),
     "not_a_working_day": _l("Does not work on this day"),
 }
 
 
 @bp.app_template_global()
-def run_status_icon(status: Any) -> str:
-    """Return the icon of a run status."""
-    return RUN_STATUS.get(RunStatus(status), ("", ""))[0]
+def run_status_icon(status: Any) -> Markup:
+    """Return the sprite icon of a run status, rendered beside its word."""
+    return icon(RUN_STATUS.get(RunStatus(status), ("info", ""))[0])
 
 
 @bp.app_template_global()
@@ -56,5 +64,10 @@ def run_trigger_label(trigger: str) -> str:
 
 @bp.app_template_global()
 def run_error_label(error: str | None) -> str:
-    """Return a rep's error in words when it is a known code."""
-    return "" if not error else str(ERRORS.get(error, error))
+    """Return a rep's error in words when it is a known code (day-off reasons included)."""
+    if not error:
+        return ""
+    day_off = DayOff.from_code(error)
+    if day_off is not None:
+        return day_off.label()
+    return str(ERRORS.get(error, error))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import env
+from app.security import limits
 
 
 def tile_origin(tile_url: str) -> str:
@@ -44,11 +44,14 @@ def trust_proxies(app: Flask) -> None:
     """Behind N reverse proxies (ROTEIRO_TRUSTED_PROXIES=N), believe their X-Forwarded-* headers.
 
     TLS usually ends at the proxy: without this, the app would see plain http and build
-    http:// URLs. Only the last N hops are trusted, so clients cannot spoof them.
+    http:// URLs, and every client would share the proxy's address (and its login-limit
+    counter). Only the last N hops are trusted, so clients cannot spoof them. The value is
+    checked at start-up; proxy headers arriving while it is 0 are reported once.
     """
-    hops = int(app.config.get("TRUSTED_PROXIES") or env("TRUSTED_PROXIES", "0") or 0)
+    hops = limits.trusted_proxies(app)
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    limits.warn_unconfigured_proxy(app, hops)
 
 
 def register(app: Flask) -> None:
@@ -64,6 +67,11 @@ def register(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages, API answers and exports are per user: never kept by a browser or proxy
+            # cache (a shared computer's back button, a proxy serving them to someone else).
+            # Views that need revalidation instead (service worker, manifest) set their own.
+            headers.setdefault("Cache-Control", "no-store")
         if current_app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

@@ -8,7 +8,6 @@ Check-ins repeatedly far from the stored position suggest a correction.
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +23,17 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim, get_geocoder_for_service
 
 from app.extensions import db
-from app.models import AuditLog, Contact, Customer, GeocodeCache, User
+from app.models import (
+    AuditLog,
+    Contact,
+    Customer,
+    GeocodeCache,
+    GeocodeStatus,
+    User,
+    WorkProfile,
+)
+from optimizer.model import Location
+from optimizer.travel import geodesic_m
 
 FLAG_MIN = 3
 FLAG_WINDOW_DAYS = 60
@@ -52,8 +61,13 @@ def make_geocoder() -> tuple[str, Callable[..., Any]]:
     cls = Nominatim if provider == "nominatim" else get_geocoder_for_service(provider)
     geocoder = cls(**options)
     delay = float(current_app.config.get("GEOCODER_MIN_DELAY", 1.0))
-    limited = RateLimiter(geocoder.geocode, min_delay_seconds=delay, max_retries=1, error_wait_seconds=5 * delay,
-                          swallow_exceptions=False)
+    limited = RateLimiter(
+        geocoder.geocode,
+        min_delay_seconds=delay,
+        max_retries=1,
+        error_wait_seconds=5 * delay,
+        swallow_exceptions=False,
+    )
     if provider == "nominatim":
         return provider, lambda query: limited(query, country_codes="br")
     return provider, limited
@@ -81,15 +95,19 @@ class GeocodeStats:
 
 def pending(*, company_id: int | None, limit: int) -> list[Customer]:
     """Customers with no position and no failed attempt on their current address."""
-    query = sa.select(Customer).where(Customer.latitude.is_(None), Customer.geocode_status.is_(None),
-                                      Customer.active.is_(True))
+    query = sa.select(Customer).where(
+        Customer.latitude.is_(None), Customer.geocode_status.is_(None), Customer.active.is_(True)
+    )
     if company_id is not None:
         query = query.where(Customer.company_id == company_id)
     return list(db.session.scalars(query.order_by(Customer.id).limit(limit)))
 
 
-def _lookup(query: str, provider: str, geocode: Callable[..., Any]) -> tuple[GeocodeCache | None, bool]:
-    """Cached answer, or ask the provider and cache it (None on a network/provider error); True if asked."""
+def _lookup(
+    query: str, provider: str, geocode: Callable[..., Any]
+) -> tuple[GeocodeCache | None, bool]:
+    """Cached answer, or ask the provider and cache it (None on a network/provider error);
+    True if asked."""
     key = query.lower()[:500]
     cached = db.session.scalar(sa.select(GeocodeCache).where(GeocodeCache.query == key))
     if cached is not None:
@@ -98,17 +116,24 @@ def _lookup(query: str, provider: str, geocode: Callable[..., Any]) -> tuple[Geo
         location = geocode(query)
     except GeopyError:
         return None, True
-    row = GeocodeCache(query=key, provider=provider,
-                       latitude=location.latitude if location else None,
-                       longitude=location.longitude if location else None,
-                       display_name=(location.address or "")[:500] if location else None)
+    row = GeocodeCache(
+        query=key,
+        provider=provider,
+        latitude=location.latitude if location else None,
+        longitude=location.longitude if location else None,
+        display_name=(location.address or "")[:500] if location else None,
+    )
     db.session.add(row)
     db.session.flush()
     return row, True
 
 
-def geocode_customers(*, company_id: int | None = None, limit: int = 100,
-                      progress: Callable[[int, int], None] | None = None) -> GeocodeStats:
+def geocode_customers(
+    *,
+    company_id: int | None = None,
+    limit: int = 100,
+    progress: Callable[[int, int], None] | None = None,
+) -> GeocodeStats:
     """Geocode up to `limit` pending customers; failures are marked for an admin to fix."""
     customers = pending(company_id=company_id, limit=limit)
     stats = GeocodeStats()
@@ -121,10 +146,14 @@ def geocode_customers(*, company_id: int | None = None, limit: int = 100,
         if query and hit is None:
             stats.errors += 1
         elif hit is not None and hit.latitude is not None:
-            customer.latitude, customer.longitude, customer.geocode_status = hit.latitude, hit.longitude, "ok"
+            customer.latitude, customer.longitude, customer.geocode_status = (
+                hit.latitude,
+                hit.longitude,
+                GeocodeStatus.OK,
+            )
             stats.found += 1
         else:
-            customer.geocode_status = "failed"
+            customer.geocode_status = GeocodeStatus.FAILED
             stats.failed += 1
         if hit is not None and not asked:
             stats.from_cache += 1
@@ -134,20 +163,61 @@ def geocode_customers(*, company_id: int | None = None, limit: int = 100,
     return stats
 
 
+def geocode_bases(*, company_id: int | None = None, limit: int = 100) -> GeocodeStats:
+    """Geocode work-profile bases known only by their address (same cache and rate limit)."""
+    query = (
+        sa.select(WorkProfile)
+        .join(User, User.id == WorkProfile.user_id)
+        .where(
+            User.active.is_(True),
+            WorkProfile.start_lat.is_(None),
+            WorkProfile.start_address.is_not(None),
+        )
+        .order_by(WorkProfile.id)
+        .limit(limit)
+    )
+    if company_id is not None:
+        query = query.where(User.company_id == company_id)
+    profiles = list(db.session.scalars(query))
+    stats = GeocodeStats()
+    if not profiles:
+        return stats
+    provider, geocode = make_geocoder()
+    for profile in profiles:
+        hit, asked = _lookup(f"{profile.start_address}, Brasil", provider, geocode)
+        if hit is None:
+            stats.errors += 1
+            continue
+        if not asked:
+            stats.from_cache += 1
+        if hit.latitude is None:
+            stats.failed += 1
+            continue
+        profile.start_lat = profile.end_lat = hit.latitude
+        profile.start_lon = profile.end_lon = hit.longitude
+        if profile.end_address in (None, profile.start_address):
+            profile.end_address = profile.start_address
+        stats.found += 1
+    db.session.flush()
+    return stats
+
+
 def failed(*, company_id: int) -> list[Customer]:
     """Customers whose address could not be found (or that have no position at all)."""
-    return list(db.session.scalars(
-        sa.select(Customer).where(Customer.company_id == company_id, Customer.active.is_(True),
-                                  sa.or_(Customer.geocode_status == "failed", Customer.latitude.is_(None)))
-        .order_by(Customer.trade_name).limit(500)
-    ))
-
-
-def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat = math.radians((a[0] + b[0]) / 2)
-    dy = (a[0] - b[0]) * 111_320.0
-    dx = (a[1] - b[1]) * 111_320.0 * math.cos(lat)
-    return math.hypot(dx, dy)
+    return list(
+        db.session.scalars(
+            sa.select(Customer)
+            .where(
+                Customer.company_id == company_id,
+                Customer.active.is_(True),
+                sa.or_(
+                    Customer.geocode_status == GeocodeStatus.FAILED, Customer.latitude.is_(None)
+                ),
+            )
+            .order_by(Customer.trade_name)
+            .limit(500)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -162,26 +232,34 @@ class Suggestion:
 
 
 def suggestions(*, company_id: int, today: date) -> list[Suggestion]:
-    """Customers with >= 3 flagged check-ins in 60 days that cluster within 250 m of their median."""
+    """Customers with >= 3 flagged check-ins in 60 days that cluster within 250 m of
+    their median."""
     since = today - timedelta(days=FLAG_WINDOW_DAYS)
     rows = db.session.execute(
-        sa.select(Contact.customer_id, Contact.check_in_lat, Contact.check_in_lon)
-        .where(Contact.company_id == company_id, Contact.check_in_flagged.is_(True),
-               Contact.contact_date >= since, Contact.check_in_lat.is_not(None), Contact.check_in_lon.is_not(None))
+        sa.select(Contact.customer_id, Contact.check_in_lat, Contact.check_in_lon).where(
+            Contact.company_id == company_id,
+            Contact.check_in_flagged.is_(True),
+            Contact.contact_date >= since,
+            Contact.check_in_lat.is_not(None),
+            Contact.check_in_lon.is_not(None),
+        )
     ).all()
     points: dict[int, list[tuple[float, float]]] = {}
     for cid, lat, lon in rows:
-        points.setdefault(cid, []).append((lat, lon))
+        if lat is not None and lon is not None:  # the query excludes NULLs; this tells mypy
+            points.setdefault(cid, []).append((lat, lon))
     found = []
     for cid, pts in points.items():
         if len(pts) < FLAG_MIN:
             continue
         centre = (statistics.median(p[0] for p in pts), statistics.median(p[1] for p in pts))
-        near = [p for p in pts if _metres(p, centre) <= CLUSTER_M]
+        middle = Location(*centre)
+        near = [p for p in pts if geodesic_m(Location(*p), middle) <= CLUSTER_M]
         customer = db.session.get(Customer, cid)
         if len(near) < FLAG_MIN or customer is None:
             continue
-        distance = _metres(centre, (customer.latitude, customer.longitude)) if customer.has_position else 0.0
+        position = customer.position
+        distance = geodesic_m(middle, Location(*position)) if position is not None else 0.0
         found.append(Suggestion(customer, centre[0], centre[1], len(near), distance))
     return sorted(found, key=lambda s: -s.check_ins)
 
@@ -189,7 +267,18 @@ def suggestions(*, company_id: int, today: date) -> list[Suggestion]:
 def set_position(*, actor: User, customer: Customer, latitude: float, longitude: float) -> None:
     """An admin's correction of a customer's position (audited)."""
     old = [customer.latitude, customer.longitude]
-    customer.latitude, customer.longitude, customer.geocode_status = latitude, longitude, "manual"
-    db.session.add(AuditLog(company_id=customer.company_id, actor_id=actor.id, action="customer.position",
-                            target=f"customer:{customer.id}", details={"from": old, "to": [latitude, longitude]}))
+    customer.latitude, customer.longitude, customer.geocode_status = (
+        latitude,
+        longitude,
+        GeocodeStatus.MANUAL,
+    )
+    db.session.add(
+        AuditLog(
+            company_id=customer.company_id,
+            actor_id=actor.id,
+            action="customer.position",
+            target=f"customer:{customer.id}",
+            details={"from": old, "to": [latitude, longitude]},
+        )
+    )
     db.session.flush()

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Contact, Customer, Order, Receivable, ScoreSnapshot, User
 from app.security.scope import Scope
+from app.services import score_retention
+from app.services.ticket import average_tickets
 
 PAGE_SIZE = 50
 
@@ -24,6 +26,7 @@ class PortfolioQuery:
     segment: str | None = None
     owner_id: int | None = None
     page: int = 1
+    lost: bool = False  # the customers marked lost (out of the active base) instead
 
 
 @dataclass
@@ -65,7 +68,10 @@ def latest_score_date(*, company_id: int, today: date) -> date | None:
 
 
 def _filtered(scope: Scope, query: PortfolioQuery) -> sa.Select[Any]:
-    stmt = scope.customers().where(Customer.active.is_(True))
+    if query.lost:
+        stmt = scope.customers().where(Customer.active.is_(False), Customer.lost_on.is_not(None))
+    else:
+        stmt = scope.customers().where(Customer.active.is_(True))
     if query.text:
         like = f"%{query.text.lower()}%"
         stmt = stmt.where(
@@ -92,13 +98,24 @@ def list_customers(*, scope: Scope, query: PortfolioQuery, today: date) -> Portf
     stmt = (
         filtered.add_columns(User.name, snap.total, snap.flags, snap.reasons)
         .outerjoin(User, User.id == Customer.owner_id)
-        .outerjoin(snap, sa.and_(snap.customer_id == Customer.id, snap.score_date == score_day))
+        .outerjoin(
+            snap,
+            # The company lets PostgreSQL read only the day's rows through
+            # ix_score_snapshots_company_day_total instead of the whole window.
+            sa.and_(
+                snap.company_id == scope.company_id,
+                snap.customer_id == Customer.id,
+                snap.score_date == score_day,
+            ),
+        )
         .order_by(snap.total.desc().nulls_last(), Customer.trade_name, Customer.id)
         .limit(PAGE_SIZE)
         .offset((query.page - 1) * PAGE_SIZE)
     )
     rows = [
-        CustomerRow(customer=c, owner_name=owner, score=score, flags=flags or 0, reasons=reasons or [])
+        CustomerRow(
+            customer=c, owner_name=owner, score=score, flags=flags or 0, reasons=reasons or []
+        )
         for c, owner, score, flags, reasons in db.session.execute(stmt)
     ]
     _fill_facts(rows, today)
@@ -116,7 +133,9 @@ def _fill_facts(rows: list[CustomerRow], today: date) -> None:
         sa.select(
             Order.customer_id,
             sa.func.max(Order.order_date),
-            sa.func.sum(sa.case((Order.order_date > today - timedelta(days=90), Order.total), else_=0)),
+            sa.func.sum(
+                sa.case((Order.order_date > today - timedelta(days=90), Order.total), else_=0)
+            ),
         )
         .where(Order.customer_id.in_(ids))
         .group_by(Order.customer_id)
@@ -146,7 +165,12 @@ def _fill_facts(rows: list[CustomerRow], today: date) -> None:
 
 def list_segments(*, scope: Scope) -> list[str]:
     """Segments present in the scope, for the filter."""
-    stmt = sa.select(Customer.segment).where(scope.customer_filter()).distinct().order_by(Customer.segment)
+    stmt = (
+        sa.select(Customer.segment)
+        .where(scope.customer_filter())
+        .distinct()
+        .order_by(Customer.segment)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -176,7 +200,9 @@ class CustomerDetail:
 
     @property
     def overdue_total(self) -> Decimal:
-        return sum((r.amount for r in self.open_receivables if r.due_date < self.today), Decimal("0"))
+        return sum(
+            (r.amount for r in self.open_receivables if r.due_date < self.today), Decimal("0")
+        )
 
     @property
     def open_total(self) -> Decimal:
@@ -186,23 +212,24 @@ class CustomerDetail:
     def available_credit(self) -> Decimal:
         return self.customer.credit_limit - self.open_total
 
+    ticket: float | None = None
+
     @property
     def average_ticket(self) -> Decimal | None:
-        if not self.orders:
-            return None
-        return sum((o.total for o in self.orders), Decimal("0")) / len(self.orders)
+        """The one average ticket (app/services/ticket.py): the score's, else as of today."""
+        if self.snapshot is not None and self.snapshot.avg_ticket is not None:
+            return Decimal(str(self.snapshot.avg_ticket))
+        return None if self.ticket is None else Decimal(str(self.ticket))
 
 
-def get_customer_detail(*, scope: Scope, customer_id: int, today: date, orders: int = 10) -> CustomerDetail:
+def get_customer_detail(
+    *, scope: Scope, customer_id: int, today: date, orders: int = 10
+) -> CustomerDetail:
     """Load a customer in scope (404 otherwise) with its recent history."""
-    customer = scope.get_customer_or_404(customer_id)
+    customer = scope.get_customer(customer_id)
     owner = db.session.get(User, customer.owner_id) if customer.owner_id else None
-    snapshot = db.session.scalar(
-        sa.select(ScoreSnapshot)
-        .where(ScoreSnapshot.customer_id == customer.id, ScoreSnapshot.score_date <= today)
-        .order_by(ScoreSnapshot.score_date.desc())
-        .limit(1)
-    )
+    # Past the company's full-detail window only the numbers remain (no reasons to show).
+    snapshot = score_retention.latest_snapshot(db.session(), customer.id, today)
     recent_orders = list(
         db.session.scalars(
             sa.select(Order)
@@ -227,6 +254,9 @@ def get_customer_detail(*, scope: Scope, customer_id: int, today: date, orders: 
             .limit(15)
         )
     )
+    ticket = average_tickets(customer_ids=[customer.id], day=today, session=db.session).get(
+        customer.id
+    )
     return CustomerDetail(
         customer=customer,
         owner_name=owner.name if owner else None,
@@ -235,4 +265,5 @@ def get_customer_detail(*, scope: Scope, customer_id: int, today: date, orders: 
         open_receivables=receivables,
         contacts=contacts,
         today=today,
+        ticket=ticket,
     )

@@ -22,9 +22,14 @@ from app.models import (
     PlanStop,
     Receivable,
     ScoreSnapshot,
+    User,
 )
 from app.security.scope import Scope
+from app.services import work_calendar
+from app.services.errors import NotFound
 from app.services.portfolio import latest_score_date
+from optimizer.model import Location
+from optimizer.travel import geodesic_from_m
 
 ORDERS_PER_CUSTOMER = 3
 NOTES_PER_CUSTOMER = 5
@@ -63,19 +68,24 @@ def get_plan(*, scope: Scope, day: date) -> Plan | None:
     )
 
 
-def get_stop(*, scope: Scope, stop_id: int) -> PlanStop | None:
-    """A stop of one of the rep's own plans, or None (the view answers 404)."""
-    return db.session.scalar(
+def get_stop(*, scope: Scope, stop_id: int) -> PlanStop:
+    """A stop of one of the rep's own plans; NotFound for anyone else's (answered 404)."""
+    stop = db.session.scalar(
         sa.select(PlanStop)
         .join(Plan, Plan.id == PlanStop.plan_id)
         .where(PlanStop.id == stop_id, Plan.user_id == scope.user_id)
         .options(joinedload(PlanStop.customer), joinedload(PlanStop.plan))
     )
+    if stop is None:
+        raise NotFound("stop")
+    return stop
 
 
 def _ranked(model: Any, order_by: Any, ids: list[int], limit: int, *where: Any) -> list[Any]:
     """The first `limit` rows per customer, by a window function (SQLite and PostgreSQL)."""
-    rank = sa.func.row_number().over(partition_by=model.customer_id, order_by=order_by).label("rank")
+    rank = (
+        sa.func.row_number().over(partition_by=model.customer_id, order_by=order_by).label("rank")
+    )
     inner = sa.select(model.id, rank).where(model.customer_id.in_(ids), *where).subquery()
     stmt = sa.select(model).join(inner, inner.c.id == model.id).where(inner.c.rank <= limit)
     return list(db.session.scalars(stmt.order_by(*order_by)))
@@ -101,8 +111,9 @@ def load_facts(*, customer_ids: list[int]) -> dict[int, CustomerFacts]:
     facts = {cid: CustomerFacts() for cid in customer_ids}
     if not customer_ids:
         return facts
-    for order in _ranked(Order, (Order.order_date.desc(), Order.id.desc()), customer_ids,
-                         ORDERS_PER_CUSTOMER):
+    for order in _ranked(
+        Order, (Order.order_date.desc(), Order.id.desc()), customer_ids, ORDERS_PER_CUSTOMER
+    ):
         facts[order.customer_id].orders.append(order)
     _fill_categories(facts)
     receivables = db.session.scalars(
@@ -112,8 +123,14 @@ def load_facts(*, customer_ids: list[int]) -> dict[int, CustomerFacts]:
     )
     for rec in receivables:
         facts[rec.customer_id].receivables.append(rec)
-    notes = _ranked(Contact, (Contact.contact_date.desc(), Contact.id.desc()), customer_ids,
-                    NOTES_PER_CUSTOMER, Contact.notes.is_not(None), Contact.notes != "")
+    notes = _ranked(
+        Contact,
+        (Contact.contact_date.desc(), Contact.id.desc()),
+        customer_ids,
+        NOTES_PER_CUSTOMER,
+        Contact.notes.is_not(None),
+        Contact.notes != "",
+    )
     for contact in notes:
         facts[contact.customer_id].notes.append(contact)
     return facts
@@ -138,16 +155,21 @@ def get_rep_day(*, scope: Scope, day: date) -> RepDay:
     contacts = list(
         db.session.scalars(
             sa.select(Contact)
-            .where(Contact.user_id == scope.user_id, Contact.contact_date == day,
-                   Contact.kind == ContactKind.VISIT)
+            .where(
+                Contact.user_id == scope.user_id,
+                Contact.contact_date == day,
+                Contact.kind == ContactKind.VISIT,
+            )
             .order_by(Contact.created_at, Contact.id)
         )
     )
     planned_ids = {s.customer_id for s in stops}
     extra_ids = sorted({c.customer_id for c in contacts} - planned_ids)
-    extra = {
-        c.id: c for c in db.session.scalars(scope.customers().where(Customer.id.in_(extra_ids)))
-    } if extra_ids else {}
+    extra = (
+        {c.id: c for c in db.session.scalars(scope.customers().where(Customer.id.in_(extra_ids)))}
+        if extra_ids
+        else {}
+    )
     ids = [s.customer_id for s in stops if s.customer_id] + list(extra)
     return RepDay(
         day=day,
@@ -195,3 +217,54 @@ def search_customers(*, scope: Scope, text: str, limit: int = 12) -> list[Custom
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class NoPlanReason:
+    """Why a rep has no route on a day: a calendar reason (``work_calendar.OffReason``) with its
+    words, or ``not_planned`` on a working day nobody planned yet."""
+
+    code: str
+    label: str = ""
+
+
+def why_no_plan(*, rep: User, day: date) -> NoPlanReason:
+    """Say why there is no plan: the company calendar's reason (holiday, company day off, time
+    off, weekly day off), else that the working day was not planned yet."""
+    off = work_calendar.why_not_working(rep, day)
+    if off is None:
+        return NoPlanReason("not_planned")
+    return NoPlanReason(off.reason.value, off.label())
+
+
+def nearby_customers(
+    *, scope: Scope, lat: float, lon: float, limit: int = 15
+) -> list[tuple[Customer, float]]:
+    """Active portfolio customers with a position, nearest first, with their distance in metres.
+
+    A portfolio holds hundreds to a few thousand customers: their positions are read in
+    one query and ranked here, all at once (:func:`optimizer.travel.geodesic_from_m`).
+    """
+    rows = db.session.execute(
+        scope.customers()
+        .with_only_columns(Customer.id, Customer.latitude, Customer.longitude)
+        .where(
+            Customer.active.is_(True),
+            Customer.latitude.is_not(None),
+            Customer.longitude.is_not(None),
+        )
+    ).all()
+    placed = [
+        (cid, Location(clat, clon))
+        for cid, clat, clon in rows
+        if clat is not None and clon is not None  # excluded by the query; narrows the type
+    ]
+    metres = geodesic_from_m(Location(lat, lon), [where for _, where in placed])
+    ranked = sorted((float(m), cid) for m, (cid, _) in zip(metres, placed, strict=True))[:limit]
+    found = {
+        c.id: c
+        for c in db.session.scalars(
+            sa.select(Customer).where(Customer.id.in_([cid for _, cid in ranked]))
+        )
+    }
+    return [(found[cid], metres) for metres, cid in ranked if cid in found]

@@ -1,4 +1,5 @@
-"""The day's priority scores: company settings, features from SQL, the engine, bulk snapshot writes."""
+"""The day's priority scores: company settings, features from SQL, the engine, bulk
+snapshot writes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import CompanySettings, ScoreSnapshot
+from app.models import ScoreSnapshot
+from app.services import company_settings
 from app.services.scoring_copy import insert_rows
 from app.services.scoring_features import CompanyFeatures, extract
 from app.services.scoring_rows import SNAPSHOT_COLUMNS, stored_rows
@@ -30,34 +32,6 @@ class ScoredCompany:
     seconds: dict[str, float]
 
 
-def latest_settings(*, session: Session, company_id: int, actor_id: int | None = None) -> CompanySettings:
-    """The company's newest settings version; version 1 from the defaults when none exists."""
-    row = session.scalar(
-        sa.select(CompanySettings)
-        .where(CompanySettings.company_id == company_id)
-        .order_by(CompanySettings.version.desc())
-        .limit(1)
-    )
-    if row is None:
-        row = CompanySettings(
-            company_id=company_id,
-            version=1,
-            scoring=ScoringSettings().to_dict(),
-            planning={},
-            policies={},
-            note="defaults",
-            created_by_id=actor_id,
-        )
-        session.add(row)
-        session.flush()
-    return row
-
-
-def scoring_settings(row: CompanySettings) -> ScoringSettings:
-    """The engine's settings stored in a version (missing keys take the engine's defaults)."""
-    return ScoringSettings.from_dict(dict(row.scoring or {}))
-
-
 def score_features(company: CompanyFeatures, settings: ScoringSettings) -> ScoringResult:
     """Run the engine on a company's features."""
     return score(company.features, settings)
@@ -68,7 +42,9 @@ def write_snapshots(
 ) -> int:
     """Replace the company's snapshots of ``day`` with the result's, with one bulk insert."""
     session.execute(
-        sa.delete(ScoreSnapshot).where(ScoreSnapshot.company_id == company_id, ScoreSnapshot.score_date == day)
+        sa.delete(ScoreSnapshot).where(
+            ScoreSnapshot.company_id == company_id, ScoreSnapshot.score_date == day
+        )
     )
     dialect = session.connection().dialect.name
     rows = stored_rows(result, company_id=company_id, day=day, version=version, dialect=dialect)
@@ -77,19 +53,32 @@ def write_snapshots(
 
 
 def score_company(
-    *, session: Session, company_id: int, day: date, progress: Progress | None = None
+    *,
+    session: Session,
+    company_id: int,
+    day: date,
+    progress: Progress | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> ScoredCompany:
-    """Score every active customer of a company for ``day`` and write the snapshots (no commit)."""
+    """Score every active customer of a company for ``day`` and write the snapshots (no commit).
+
+    ``before_write`` runs between the reading/scoring and the writing: the nightly run uses
+    it to end its read transaction and take SQLite's write lock only for the write.
+    """
     clock = _Stopwatch(progress)
-    row = latest_settings(session=session, company_id=company_id)
-    settings = scoring_settings(row)
+    in_force = company_settings.get(company_id=company_id)
+    settings = in_force.scoring
     company = extract(session=session, company_id=company_id, day=day, settings=settings)
     clock.lap("features")
     result = score_features(company, settings)
     clock.lap("score")
-    written = write_snapshots(session=session, result=result, company_id=company_id, day=day, version=row.version)
+    if before_write is not None:
+        before_write()
+    written = write_snapshots(
+        session=session, result=result, company_id=company_id, day=day, version=in_force.version
+    )
     clock.lap("write")
-    return ScoredCompany(company_id, day, written, row.version, clock.seconds)
+    return ScoredCompany(company_id, day, written, in_force.version, clock.seconds)
 
 
 STAGES = ("features", "score", "write")

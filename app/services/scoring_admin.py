@@ -1,4 +1,5 @@
-"""Admin side of the score: save the next settings version (audited) and preview a ranking change."""
+"""Admin side of the score: save the next settings version (audited) and preview a
+ranking change."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from app.models import AuditLog, CompanySettings, Customer, Role, User
 from app.security.scope import Scope
-from app.services.scoring import latest_settings, score_features, scoring_settings
+from app.services import company_settings
+from app.services.scoring import score_features
 from app.services.scoring_features import extract
 from optimizer.scoring import ScoringSettings
 
 PREVIEW_TOP = 20
-# policies{} mirrors these scoring keys so planning reads the same collection rule
-MIRRORED_POLICIES = ("collection_policy", "overdue_tolerance_days")
+# policies{} mirrors these scoring keys so planning reads the same collection and reactivation rules
+MIRRORED_POLICIES = ("collection_policy", "overdue_tolerance_days", "reactivation_policy")
 
 
 def _require_admin(scope: Scope) -> None:
@@ -30,18 +32,25 @@ def save_settings(
 ) -> CompanySettings:
     """Create the next settings version of the admin's company and audit the change."""
     _require_admin(scope)
-    current = latest_settings(session=session, company_id=scope.company_id, actor_id=scope.user_id)
-    before = dict(current.scoring or {})
+    current = company_settings.get(company_id=scope.company_id)
+    before = current.scoring.to_dict()
     after = proposed.to_dict()
-    policies = dict(current.policies or {})
+    policies = company_settings.policies_dict(current.policies)
     for key in MIRRORED_POLICIES:
         if key in policies:
             policies[key] = after[key]
+    company_settings.parse(
+        company_id=scope.company_id,
+        version=current.version + 1,
+        scoring=after,
+        planning=None,
+        policies=policies,
+    )  # the new version must read back: refuse it here rather than at night
     row = CompanySettings(
         company_id=scope.company_id,
         version=current.version + 1,
         scoring=after,
-        planning=dict(current.planning or {}),
+        planning=company_settings.planning_dict(current.planning),
         policies=policies,
         note=(note or "").strip() or None,
         created_by_id=scope.user_id,
@@ -54,8 +63,13 @@ def save_settings(
             actor_id=scope.user_id,
             action="settings.scoring.update",
             target=f"company_settings:v{row.version}",
-            details={"from_version": current.version, "to_version": row.version, "changed": changed,
-                     "before": before, "after": after},
+            details={
+                "from_version": current.version,
+                "to_version": row.version,
+                "changed": changed,
+                "before": before,
+                "after": after,
+            },
         )
     )
     session.flush()
@@ -77,7 +91,9 @@ def versions(*, session: Session, scope: Scope) -> list[CompanySettings]:
 def company_segments(*, session: Session, company_id: int) -> tuple[str, ...]:
     """Segments of the company's active customers, sorted (the admin's per-segment cycles)."""
     names = session.scalars(
-        sa.select(Customer.segment).where(Customer.company_id == company_id, Customer.active).distinct()
+        sa.select(Customer.segment)
+        .where(Customer.company_id == company_id, Customer.active)
+        .distinct()
     )
     return tuple(sorted(n for n in names if n))
 
@@ -142,8 +158,8 @@ def preview(
 ) -> Preview:
     """Re-score the company with the proposal and compare one portfolio's top ranking."""
     _require_admin(scope)
-    owner = scope.get_user_or_404(owner_id)
-    current = scoring_settings(latest_settings(session=session, company_id=scope.company_id))
+    owner = scope.get_user(owner_id)
+    current = company_settings.get(company_id=scope.company_id).scoring
     company = extract(session=session, company_id=scope.company_id, day=day, settings=current)
     old = score_features(company, current).score
     new = score_features(company, proposed).score
@@ -173,4 +189,3 @@ def preview(
     changed: list[str] = sorted(k for k in after if before.get(k) != after.get(k))
     entered = sum(1 for r in rows if r.old_rank > PREVIEW_TOP)
     return Preview(owner.name, len(mine), rows, entered, changed)
-

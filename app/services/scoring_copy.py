@@ -1,4 +1,5 @@
-"""Bulk transfer for the daily score: numeric selects out and snapshot rows in, without per-row ORM work.
+"""Bulk transfer for the daily score: numeric selects out and snapshot rows in, without
+per-row ORM work.
 
 On PostgreSQL a numeric select is read with ``COPY (...) TO STDOUT (FORMAT BINARY)`` and parsed by
 numpy in one call (every column cast to BIGINT or DOUBLE PRECISION, so each row has a fixed
@@ -39,9 +40,11 @@ def fetch_rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
 def _binary_select(stmt: Any, kinds: str) -> Any:
     """The select with every column cast to a fixed-width type and no NULLs (NaN instead)."""
     sub = stmt.subquery()
-    nan = sa.literal_column("'NaN'::float8")
+    nan: sa.ColumnClause[Any] = sa.literal_column("'NaN'::float8")
     exprs = [
-        sa.cast(col, sa.BigInteger) if kind == "i" else sa.func.coalesce(sa.cast(col, sa.Float), nan)
+        sa.cast(col, sa.BigInteger)
+        if kind == "i"
+        else sa.func.coalesce(sa.cast(col, sa.Float), nan)
         for col, kind in zip(sub.c, kinds, strict=True)
     ]
     return sa.select(*exprs)
@@ -62,10 +65,14 @@ def _parse_binary(data: bytes, kinds: str) -> list[np.ndarray] | None:
         return None
     rows = np.frombuffer(data, dtype=dtype, count=body // dtype.itemsize, offset=start)
     if len(rows) and (
-        np.any(rows["n"] != len(kinds)) or any(np.any(rows[f"len{k}"] != 8) for k in range(len(kinds)))
+        np.any(rows["n"] != len(kinds))
+        or any(np.any(rows[f"len{k}"] != 8) for k in range(len(kinds)))
     ):
         return None
-    return [rows[f"v{k}"].astype(np.int64 if kind == "i" else np.float64) for k, kind in enumerate(kinds)]
+    return [
+        rows[f"v{k}"].astype(np.int64 if kind == "i" else np.float64)
+        for k, kind in enumerate(kinds)
+    ]
 
 
 def fetch_columns(session: Session, stmt: Any, kinds: str) -> list[np.ndarray]:
@@ -84,7 +91,9 @@ def fetch_columns(session: Session, stmt: Any, kinds: str) -> list[np.ndarray]:
             return columns
     rows = fetch_rows(session, stmt)
     table = np.array(rows, dtype=np.float64).reshape(len(rows), len(kinds))
-    return [table[:, k].astype(np.int64) if kind == "i" else table[:, k] for k, kind in enumerate(kinds)]
+    return [
+        table[:, k].astype(np.int64) if kind == "i" else table[:, k] for k, kind in enumerate(kinds)
+    ]
 
 
 def _finite(value: Any) -> Any:
@@ -106,7 +115,9 @@ def to_json(value: Any) -> str:
     return text
 
 
-def insert_rows(session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def insert_rows(
+    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
     """Insert many rows of plain values (JSON already as text) into ``table`` in one go."""
     connection = session.connection()
     names = ", ".join(columns)
@@ -118,6 +129,8 @@ def insert_rows(session: Session, table: str, columns: Sequence[str], rows: Iter
                     copy.write_row(row)
         else:
             marks = ", ".join("?" for _ in columns)
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", iter(rows))
+            # sqlite3 reads any iterable lazily; the DB-API stub only names Sequence.
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+            cursor.executemany(sql, iter(rows))  # type: ignore[arg-type]
     finally:
         cursor.close()

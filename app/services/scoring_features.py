@@ -9,7 +9,8 @@ Definitions (all "as of" the reference day D, so past days can be re-scored):
 - purchase days: distinct order dates <= D; the cycle statistics come from them through the
   engine's ``purchase_history`` (median and MAD of ln(gap), which SQL cannot do portably, and
   folding same-day orders in numpy is cheaper than hashing millions of (customer, day) groups);
-- average ticket: mean order total over all orders <= D; revenue: order totals in (D-365, D];
+- average ticket: ``app.services.ticket`` (the one definition: mean order total of the orders in
+  the 365 days up to D, else of all orders <= D); revenue: order totals in (D-365, D];
 - last contact: latest visit or call <= D that reached the customer (``SERVED_OUTCOMES``);
 - receivables: open = issued <= D and not paid by D; overdue = open and due before D;
   overdue days = D minus the oldest overdue due date;
@@ -29,14 +30,26 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Contact, Customer, Order, OrderLine, Outcome, Receivable
+from app.services import ticket as tickets
 from app.services.clock import DEFAULT_TZ
 from app.services.scoring_copy import fetch_columns, fetch_rows
-from optimizer.scoring import ScoringFeatures, ScoringSettings, purchase_history
+from optimizer.scoring import (
+    ScoringFeatures,
+    ScoringSettings,
+    horizon_history,
+    purchase_history,
+)
 
 EPOCH = date(1970, 1, 1)
 REVENUE_WINDOW_DAYS = 365
 PG_WORK_MEM = "1GB"  # the mix sort of 8 M lines fits in ~700 MB
-SERVED_OUTCOMES = (Outcome.ORDER, Outcome.NO_SALE, Outcome.CALLBACK, Outcome.COLLECTED)
+SERVED_OUTCOMES = (
+    Outcome.ORDER,
+    Outcome.NO_SALE,
+    Outcome.CALLBACK,
+    Outcome.COLLECTED,
+    Outcome.VISIT_REQUESTED,
+)
 
 
 def day_number(day: date) -> int:
@@ -60,13 +73,17 @@ class CompanyFeatures:
     reference_day: date
 
 
-def segment_names_for(session: Session, company_id: int, settings: ScoringSettings) -> tuple[str, ...]:
+def segment_names_for(
+    session: Session, company_id: int, settings: ScoringSettings
+) -> tuple[str, ...]:
     """Segment order behind ``segment_cycle_days``: the settings' own list, else sorted names."""
     configured = settings.extra.get("segment_names")
     if configured:
         return tuple(str(s) for s in configured)
     names = session.scalars(
-        sa.select(Customer.segment).where(Customer.company_id == company_id, Customer.active).distinct()
+        sa.select(Customer.segment)
+        .where(Customer.company_id == company_id, Customer.active)
+        .distinct()
     )
     return tuple(sorted(n for n in names if n))
 
@@ -116,19 +133,21 @@ def _index(ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _order_stats(session: Session, company_id: int, ref: int) -> list[np.ndarray]:
-    """Per customer: orders, their total, and the total inside the revenue window."""
+    """Per customer: the ticket's four aggregates, and the total inside the revenue window."""
     window_start = _date(ref - REVENUE_WINDOW_DAYS)
     stmt = (
         sa.select(
             Order.customer_id,
-            sa.func.count(),
-            sa.cast(sa.func.sum(Order.total), sa.Float),
-            sa.cast(sa.func.sum(sa.case((Order.order_date > window_start, Order.total), else_=0)), sa.Float),
+            *tickets.aggregates(_date(ref)),
+            sa.cast(
+                sa.func.sum(sa.case((Order.order_date > window_start, Order.total), else_=0)),
+                sa.Float,
+            ),
         )
         .where(Order.company_id == company_id, Order.order_date <= _date(ref))
         .group_by(Order.customer_id)
     )
-    return fetch_columns(session, stmt, "iiff")
+    return fetch_columns(session, stmt, "ififif")
 
 
 def _purchase_days(session: Session, company_id: int, ref: int, dialect: str) -> list[np.ndarray]:
@@ -229,10 +248,15 @@ def extract(
     p_cust, p_day = _purchase_days(session, company_id, ref, dialect)
     pos, found = _index(ids, p_cust)
     hist = purchase_history(pos[found], p_day[found], n, ref)
-    s_cust, s_orders, s_total, s_window = _order_stats(session, company_id, ref)
+    recent, past = horizon_history(
+        pos[found], p_day[found], n, ref, int(settings.lapse_horizon_days), current=hist
+    )
+    s_cust, w_total, w_orders, a_total, a_orders, s_window = _order_stats(session, company_id, ref)
     pos, found = _index(ids, s_cust)
     pos = pos[found]
-    ticket = _scatter(n, pos, s_total[found] / np.maximum(s_orders[found], 1))
+    ticket = _scatter(
+        n, pos, tickets.combine(w_total[found], w_orders[found], a_total[found], a_orders[found])
+    )
     revenue = _scatter(n, pos, s_window[found], 0.0)
 
     c_cust, c_day = _contacts(session, company_id, ref, dialect)
@@ -244,14 +268,21 @@ def extract(
     pos = pos[found]
     open_rec = _scatter(n, pos, r_open[found], 0.0)
     overdue = _scatter(n, pos, r_overdue[found], 0.0)
-    overdue_days = _scatter(n, pos, np.where(np.isfinite(r_oldest[found]), ref - r_oldest[found], 0.0), 0.0)
+    overdue_days = _scatter(
+        n, pos, np.where(np.isfinite(r_oldest[found]), ref - r_oldest[found], 0.0), 0.0
+    )
 
     m_cust, m_cat, m_days, m_last = _mix(session, company_id, ref, dialect)
     pos, found = _index(ids, m_cust)
     categories, cat_idx = np.unique(m_cat[found].astype(str), return_inverse=True)
     m_pos = pos[found]
     order = np.lexsort((cat_idx, m_pos))
-    m_pos, cat_idx, m_days, m_last = m_pos[order], cat_idx[order], m_days[found][order], m_last[found][order]
+    m_pos, cat_idx, m_days, m_last = (
+        m_pos[order],
+        cat_idx[order],
+        m_days[found][order],
+        m_last[found][order],
+    )
     share = m_days / np.maximum(hist.purchase_days[m_pos], 1)
 
     limit = np.where(cust["limit"] > 0, cust["limit"], np.nan)
@@ -280,5 +311,7 @@ def extract(
         mix_share=share.astype(np.float64),
         mix_days_since=(ref - m_last).astype(np.float64),
         category_names=tuple(str(c) for c in categories),
+        recent_purchase_days=recent,
+        past=past,
     )
     return CompanyFeatures(features=features, segment_names=segments, reference_day=day)

@@ -11,19 +11,25 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.settings_admin.fields import (
-    POLICY_LABELS,
+    CHOICES,
     FieldSpec,
     field_specs,
     segment_specs,
 )
-from optimizer.scoring import COLLECTION_POLICIES, ScoringSettings
+from optimizer.scoring import ScoringSettings
 
 
 class SettingsFormBase(FlaskForm):
     """Fields that are not settings: the version note and the portfolio to preview."""
 
-    note = StringField(_l("What changed and why (optional)"), validators=[Optional(), Length(max=500)])
-    portfolio = SelectField(_l("Portfolio to preview"), coerce=int, validate_choice=False, default=0)
+    note = StringField(
+        _l("What changed and why (optional)"), validators=[Optional(), Length(max=500)]
+    )
+    portfolio = SelectField(
+        _l("Portfolio to preview"), coerce=int, validate_choice=False, default=0
+    )
+    # Which button was pressed: "save" writes a version, anything else previews.
+    action = StringField(default="preview")
 
 
 def _field(spec: FieldSpec) -> Any:
@@ -32,12 +38,14 @@ def _field(spec: FieldSpec) -> Any:
     if spec.kind == "bool":
         return BooleanField(text.label, description=text.help)
     if spec.kind == "choice":
-        choices = [SelectChoice(p, POLICY_LABELS.get(p, p)) for p in COLLECTION_POLICIES]
+        choices = [SelectChoice(value, label) for value, label in CHOICES[spec.name]]
         return SelectField(text.label, choices=choices, description=text.help)
     if spec.kind == "int":
         return IntegerField(text.label, validators=[InputRequired(), bounds], description=text.help)
     required = Optional() if spec.kind == "optional" else InputRequired()
-    return DecimalField(text.label, places=None, validators=[required, bounds], description=text.help)
+    return DecimalField(
+        text.label, places=None, validators=[required, bounds], description=text.help
+    )
 
 
 def settings_form_class(segments: tuple[str, ...] = ()) -> type[SettingsFormBase]:
@@ -81,3 +89,48 @@ def proposed_settings(
         data["segment_cycle_days"] = []
         data["extra"] = {k: v for k, v in data.get("extra", {}).items() if k != "segment_names"}
     return ScoringSettings.from_dict(data)
+
+
+class DeliveryForm(FlaskForm):
+    """The visit calendar's rules: how nights plan, the delivery rule and the lead time."""
+
+    nightly_mode = SelectField(
+        _l("How the nightly planning fills each day"),
+        choices=[
+            SelectChoice(
+                "calendar",
+                _l(
+                    "From the visit calendar: each customer on its regular day, urgent extras added"
+                ),
+            ),
+            SelectChoice("score", _l("From the score only: the most urgent customers each day")),
+        ],
+    )
+    delivery_rule = SelectField(
+        _l("Visit day and delivery"),
+        choices=[
+            SelectChoice(
+                "preferred",
+                _l("Preference: favour days whose orders reach the next delivery in time"),
+            ),
+            SelectChoice(
+                "hard",
+                _l("Rule: only days whose orders reach the next delivery within the lead time"),
+            ),
+        ],
+        description=_l(
+            "A rule may leave a customer without any day (it is listed on the calendar page); "
+            "a preference never does."
+        ),
+    )
+    lead_time_days = IntegerField(
+        _l("Delivery lead time (days)"),
+        validators=[InputRequired(), NumberRange(min=0, max=6)],
+        description=_l(
+            "Days between taking an order and the earliest delivery. Used by the visit "
+            "calendar and by the score's delivery fit."
+        ),
+    )
+    note = StringField(
+        _l("What changed and why (optional)"), validators=[Optional(), Length(max=500)]
+    )

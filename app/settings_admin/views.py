@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -10,14 +11,16 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
+from app.formfields import show_errors
 from app.models import Role
 from app.security.roles import current_scope, roles_required
-from app.services import scoring, scoring_admin
+from app.services import company_settings, delivery_settings, scoring_admin
 from app.services.clock import local_today
 from app.services.scoring_admin import company_segments
 from app.settings_admin import bp
 from app.settings_admin.fields import GROUPS, field_specs, segment_specs
 from app.settings_admin.forms import (
+    DeliveryForm,
     form_defaults,
     proposed_settings,
     settings_form_class,
@@ -37,37 +40,94 @@ def _proposed_or_errors(form: Any, current: Any, segments: tuple[str, ...]) -> A
         return None
 
 
+DELIVERY_PREFIX = "delivery"  # two forms on the page have a "note" field
+
+
+def _delivery_form(company_id: int) -> DeliveryForm:
+    rules = delivery_settings.current(company_id=company_id)
+    return DeliveryForm(formdata=None, prefix=DELIVERY_PREFIX, data=asdict(rules))
+
+
+@bp.route("/entrega", methods=["POST"])
+@roles_required(Role.ADMIN)
+def delivery() -> tuple[str, int] | Response:
+    """Save the visit calendar's rules: nightly mode, delivery rule and lead time."""
+    scope = current_scope()
+    form = DeliveryForm(prefix=DELIVERY_PREFIX)
+    if form.validate():
+        rules = delivery_settings.DeliveryRules(
+            nightly_mode=str(form.nightly_mode.data),
+            delivery_rule=str(form.delivery_rule.data),
+            lead_time_days=int(form.lead_time_days.data or 0),
+        )
+        try:
+            row = delivery_settings.save(scope=scope, rules=rules, note=form.note.data)
+        except company_settings.SettingsError as exc:
+            db.session.rollback()
+            show_errors(form, {exc.key: _("This value was refused: %(error)s", error=str(exc))})
+        else:
+            if row is None:
+                flash(_("Nothing changed."), "info")
+            else:
+                flash(_("Settings saved as version %(version)d.", version=row.version), "success")
+            return redirect(url_for("settings_admin.index") + "#delivery")
+    return _page(scope, delivery_form=form), 422
+
+
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def index() -> str | Response:
     """The settings form; 'preview' re-scores one portfolio, 'save' creates the next version."""
     scope = current_scope()
-    current_row = scoring.latest_settings(session=db.session, company_id=scope.company_id, actor_id=scope.user_id)
-    current = scoring.scoring_settings(current_row)
-    segments = company_segments(session=db.session, company_id=scope.company_id)
+    in_force = company_settings.get(company_id=scope.company_id)
+    current = in_force.scoring
+    segments = company_segments(session=db.session(), company_id=scope.company_id)
     form_class = settings_form_class(segments)
-    form = form_class(data=form_defaults(current, segments)) if request.method == "GET" else form_class()
-    choices = scoring_admin.portfolios(session=db.session, scope=scope)
+    form = (
+        form_class(data=form_defaults(current, segments))
+        if request.method == "GET"
+        else form_class()
+    )
+    choices = scoring_admin.portfolios(session=db.session(), scope=scope)
     form.portfolio.choices = [SelectChoice(uid, name) for uid, name in choices]
     preview = None
     if request.method == "POST" and form.validate():
         proposed = _proposed_or_errors(form, current, segments)
-        if proposed is not None and request.form.get("action") == "save":
-            row = scoring_admin.save_settings(session=db.session, scope=scope, proposed=proposed, note=form.note.data)
-            db.session.commit()
+        if proposed is not None and form.action.data == "save":
+            row = scoring_admin.save_settings(
+                session=db.session(), scope=scope, proposed=proposed, note=form.note.data
+            )
             flash(_("Settings saved as version %(version)d.", version=row.version), "success")
             return redirect(url_for("settings_admin.index"))
         if proposed is not None and form.portfolio.data:
             preview = scoring_admin.preview(
-                session=db.session, scope=scope, owner_id=form.portfolio.data, proposed=proposed, day=local_today()
+                session=db.session(),
+                scope=scope,
+                owner_id=form.portfolio.data,
+                proposed=proposed,
+                day=local_today(),
             )
-    db.session.commit()  # version 1 may have just been created from the defaults
+    return _page(scope, form=form, preview=preview)
+
+
+def _page(scope: Any, **parts: Any) -> str:
+    """The settings page: the score's form, the delivery form, versions and any preview."""
+    in_force = company_settings.get(company_id=scope.company_id)
+    segments = company_segments(session=db.session(), company_id=scope.company_id)
+    form = parts.get("form")
+    if form is None:
+        form = settings_form_class(segments)(
+            formdata=None, data=form_defaults(in_force.scoring, segments)
+        )
+        choices = scoring_admin.portfolios(session=db.session(), scope=scope)
+        form.portfolio.choices = [SelectChoice(uid, name) for uid, name in choices]
     return render_template(
         "settings_admin/index.html",
         form=form,
+        delivery_form=parts.get("delivery_form") or _delivery_form(scope.company_id),
         groups=GROUPS,
         specs=[*field_specs(), *segment_specs(segments)],
-        current=current_row,
-        history=scoring_admin.versions(session=db.session, scope=scope),
-        preview=preview,
+        current=in_force,
+        history=scoring_admin.versions(session=db.session(), scope=scope),
+        preview=parts.get("preview"),
     )

@@ -36,8 +36,14 @@ def _scale(values: list[float], top: float | None) -> float:
     return top if top is not None else (peak if peak > 0 else 1.0)
 
 
-def chart(values: list[float], labels: list[str], texts: list[str], *, top: float | None = None,
-          tick_format: str = "{:.0%}") -> Chart:
+def chart(
+    values: list[float],
+    labels: list[str],
+    texts: list[str],
+    *,
+    top: float | None = None,
+    tick_format: str = "{:.0%}",
+) -> Chart:
     """Lay out values on a WIDTH×HEIGHT canvas; the same marks serve a line or a bar chart."""
     n = max(len(values), 1)
     peak = _scale(values, top)

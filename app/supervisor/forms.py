@@ -1,4 +1,5 @@
-"""The dashboard's filters (rep, segment, region, period), read from the query string."""
+"""The dashboard's filters (rep, segment, region, period) and a list's own arguments, read
+from the query string by forms (`app/query_forms.py`)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
+from wtforms import DateField, IntegerField, StringField
 
+from app.query_forms import QueryForm, stripped
 from app.security.scope import Scope
-from app.services.kpis import KpiFilter
+from app.services.kpis.facts import KpiFilter
 
 PERIODS = (7, 14, 30, 90)
 DEFAULT_PERIOD = 7
 MAX_DAYS = 366
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -44,17 +40,38 @@ class FilterArgs:
         return {k: v for k, v in args.items() if v}
 
 
+class FilterForm(QueryForm):
+    """The dashboard's filters: a rep, a segment, a region, and a period or start/end."""
+
+    rep = IntegerField()
+    segment = StringField(filters=[stripped])
+    zone = StringField(filters=[stripped])
+    period = IntegerField(default=DEFAULT_PERIOD)
+    start = DateField()
+    end = DateField()
+
+
+class ListForm(QueryForm):
+    """One drill-down list: which list, and the day, person or reason it is narrowed to."""
+
+    list = StringField(filters=[stripped], default="all")
+    day = DateField()
+    user = IntegerField()
+    reason = StringField(filters=[stripped])
+    format = StringField(filters=[stripped])
+
+
 def parse_filters(args: MultiDict[str, str]) -> FilterArgs:
     """Read rep, segment and period (or an explicit start/end) from the query string."""
-    period = args.get("period", DEFAULT_PERIOD, type=int)
-    start, end = _date(args.get("start")), _date(args.get("end"))
+    form = FilterForm(args)
+    start, end = form.start.data, form.end.data
     if not (start and end and start <= end and (end - start).days < MAX_DAYS):
         start = end = None
     return FilterArgs(
-        rep_id=args.get("rep", type=int) or None,
-        segment=(args.get("segment") or "").strip() or None,
-        zone=(args.get("zone") or "").strip() or None,
-        period=period if period in PERIODS else DEFAULT_PERIOD,
+        rep_id=form.rep.data or None,
+        segment=form.segment.data,
+        zone=form.zone.data,
+        period=form.period.data if form.period.data in PERIODS else DEFAULT_PERIOD,
         start=start,
         end=end,
     )
@@ -63,10 +80,16 @@ def parse_filters(args: MultiDict[str, str]) -> FilterArgs:
 def kpi_filter(fargs: FilterArgs, scope: Scope, today: date) -> KpiFilter:
     """The service's filter; a rep outside the scope answers 404."""
     if fargs.rep_id:
-        scope.get_user_or_404(fargs.rep_id)
+        scope.get_user(fargs.rep_id)
     if fargs.start and fargs.end:
         start, end = fargs.start, min(fargs.end, today)
     else:
         start, end = today - timedelta(days=fargs.period - 1), today
-    return KpiFilter(scope=scope, start=min(start, end), end=end, rep_id=fargs.rep_id,
-                     segment=fargs.segment, zone=fargs.zone)
+    return KpiFilter(
+        scope=scope,
+        start=min(start, end),
+        end=end,
+        rep_id=fargs.rep_id,
+        segment=fargs.segment,
+        zone=fargs.zone,
+    )

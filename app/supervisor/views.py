@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import abort, current_app, jsonify, render_template, request, url_for
+from flask import current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
@@ -13,7 +13,7 @@ from app.security.roles import current_scope, roles_required
 from app.services import exports, kpis, portfolio, telesales
 from app.services.clock import local_today
 from app.supervisor import bp, charts, tables
-from app.supervisor.forms import PERIODS, kpi_filter, parse_filters
+from app.supervisor.forms import PERIODS, ListForm, kpi_filter, parse_filters
 from app.supervisor.gcpause import without_gc_pauses
 
 ROLES = (Role.SUPERVISOR, Role.ADMIN)
@@ -23,8 +23,11 @@ MAX_ROWS = 500  # on screen; exports carry every row
 def _filters() -> tuple[kpis.KpiFilter, dict[str, object]]:
     fargs = parse_filters(request.args)
     scope = current_scope()
-    return kpi_filter(fargs, scope, local_today()), {"fargs": fargs, "args": fargs.query(),
-                                                     "scope": scope}
+    return kpi_filter(fargs, scope, local_today()), {
+        "fargs": fargs,
+        "args": fargs.query(),
+        "scope": scope,
+    }
 
 
 def _choices(scope) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -46,17 +49,34 @@ def index() -> str:
     dash = kpis.build_dashboard(flt)
     labels = [p.week_end.strftime("%d/%m") for p in dash.trends]
     trend_charts = {
-        "coverage": charts.chart([p.coverage for p in dash.trends], labels,
-                                 [f"{p.coverage:.0%}" for p in dash.trends], top=1.0),
-        "activation": charts.chart([p.activation for p in dash.trends], labels,
-                                   [f"{p.activation:.0%}" for p in dash.trends]),
-        "churn": charts.chart([float(p.churned) for p in dash.trends], labels,
-                              [str(p.churned) for p in dash.trends], tick_format="{:.0f}"),
+        "coverage": charts.chart(
+            [p.coverage for p in dash.trends],
+            labels,
+            [f"{p.coverage:.0%}" for p in dash.trends],
+            top=1.0,
+        ),
+        "activation": charts.chart(
+            [p.activation for p in dash.trends],
+            labels,
+            [f"{p.activation:.0%}" for p in dash.trends],
+        ),
+        "churn": charts.chart(
+            [float(p.churned) for p in dash.trends],
+            labels,
+            [str(p.churned) for p in dash.trends],
+            tick_format="{:.0f}",
+        ),
     }
     return render_template(
-        "supervisor/index.html", d=dash, flt=flt, charts=trend_charts, tables=tables,
+        "supervisor/index.html",
+        d=dash,
+        flt=flt,
+        charts=trend_charts,
+        tables=tables,
         links={k: _week_links(dash.trends, ctx["args"], k) for k in ("gap", "churned")},
-        tile_url=current_app.config["TILE_URL"], **ctx, **_choices(ctx["scope"]),
+        tile_url=current_app.config["TILE_URL"],
+        **ctx,
+        **_choices(ctx["scope"]),
     )
 
 
@@ -64,8 +84,13 @@ def _week_links(points: list[kpis.TrendPoint], args: object, key: str) -> list[s
     """Drill-down links of a trend's weeks: the list as of each week (its 7 days as period)."""
     keep = {k: v for k, v in dict(args).items() if k in ("rep", "segment", "zone")}  # type: ignore[call-overload]
     return [
-        url_for("supervisor.customers", list=key, start=(p.week_end - timedelta(days=6)).isoformat(),
-                end=p.week_end.isoformat(), **keep)
+        url_for(
+            "supervisor.customers",
+            list=key,
+            start=(p.week_end - timedelta(days=6)).isoformat(),
+            end=p.week_end.isoformat(),
+            **keep,
+        )
         for p in points
     ]
 
@@ -76,32 +101,33 @@ def _week_links(points: list[kpis.TrendPoint], args: object, key: str) -> list[s
 def customers() -> Response | str:
     """The customers behind one figure of the dashboard; `format=csv|xlsx` exports them."""
     flt, ctx = _filters()
-    key = request.args.get("list", "all")
-    day = _day(request.args.get("day"))
-    user_id = request.args.get("user", type=int)
+    args = ListForm(request.args)
+    key, day, user_id, reason = args.list.data, args.day.data, args.user.data, args.reason.data
     if user_id:
-        ctx["scope"].get_user_or_404(user_id)  # type: ignore[attr-defined]
-    reason = request.args.get("reason")
-    try:
-        rows = kpis.customer_list(flt, key, day=day, user_id=user_id, reason=reason)
-    except KeyError:
-        abort(404)
-    fmt = request.args.get("format")
+        ctx["scope"].get_user(user_id)  # type: ignore[attr-defined]
+    rows = kpis.customer_list(flt, key, day=day, user_id=user_id, reason=reason)  # or NotFound
+    fmt = args.format.data
     if fmt in ("csv", "xlsx"):
         return _export(rows, key, fmt)
-    extra = {"list": key, "day": day.isoformat() if day else None, "user": user_id, "reason": reason}
+    extra = {
+        "list": key,
+        "day": day.isoformat() if day else None,
+        "user": user_id,
+        "reason": reason,
+    }
     return render_template(
-        "supervisor/list.html", rows=rows, key=key, title=tables.LIST_TITLES.get(key, key), flt=flt,
-        day=day, extra={k: v for k, v in extra.items() if v}, tables=tables, max_rows=MAX_ROWS, **ctx,
+        "supervisor/list.html",
+        rows=rows,
+        key=key,
+        title=tables.LIST_TITLES.get(key, key),
+        flt=flt,
+        day=day,
+        extra={k: v for k, v in extra.items() if v},
+        tables=tables,
+        max_rows=MAX_ROWS,
+        **ctx,
         **_choices(ctx["scope"]),
     )
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _export(rows: list[kpis.ListRow], key: str, fmt: str) -> Response:

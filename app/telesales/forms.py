@@ -16,4 +16,5 @@ class CallForm(FlaskForm):
     order_value = StringField(validators=[Length(max=20)])
     no_sale_reason = StringField(validators=[Length(max=60)])
     callback_time = StringField(validators=[Length(max=20)])
+    callback_date = StringField(validators=[Length(max=10)])
     notes = StringField(validators=[Length(max=500)])

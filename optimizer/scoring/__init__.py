@@ -6,20 +6,24 @@ from optimizer.scoring.engine import (
     PURPOSE_COLLECT,
     PURPOSE_NAMES,
     PURPOSE_NONE,
+    PURPOSE_REACTIVATE,
     PURPOSE_SALES,
     ScoringResult,
     score,
 )
 from optimizer.scoring.features import (
     MixHistory,
+    PastWindow,
     PurchaseHistory,
     ScoringFeatures,
+    horizon_history,
     mix_history,
     purchase_history,
 )
 from optimizer.scoring.flags import (
     COLLECTION,
     CREDIT_BLOCKED,
+    FIELD_REACTIVATION,
     FLAG_NAMES,
     NEW_CUSTOMER,
     PURCHASE_LAPSE,
@@ -28,24 +32,32 @@ from optimizer.scoring.flags import (
     flag_names,
 )
 from optimizer.scoring.reason import Reason
-from optimizer.scoring.settings import COLLECTION_POLICIES, ScoringSettings
+from optimizer.scoring.settings import (
+    COLLECTION_POLICIES,
+    REACTIVATION_POLICIES,
+    ScoringSettings,
+)
 
 __all__ = [
     "COLLECTION",
     "COLLECTION_POLICIES",
     "COMPONENTS",
     "CREDIT_BLOCKED",
+    "FIELD_REACTIVATION",
     "FLAG_NAMES",
     "NEW_CUSTOMER",
     "PURCHASE_LAPSE",
     "PURPOSE_COLLECT",
     "PURPOSE_NAMES",
     "PURPOSE_NONE",
+    "PURPOSE_REACTIVATE",
     "PURPOSE_SALES",
+    "REACTIVATION_POLICIES",
     "RESCUE",
     "SERVICE_GAP",
     "CyclePopulation",
     "MixHistory",
+    "PastWindow",
     "PurchaseHistory",
     "Reason",
     "ScoringFeatures",
@@ -53,6 +65,7 @@ __all__ = [
     "ScoringSettings",
     "fit_population",
     "flag_names",
+    "horizon_history",
     "mix_history",
     "purchase_history",
     "score",

@@ -37,30 +37,48 @@ def service_gap(
     return component, flag
 
 
-def _log_scale(values: FloatArray, reference: float | None) -> FloatArray:
-    """log1p(value) / log1p(reference), clipped to 0..1; reference = 95th percentile if None."""
-    positive = values[values > 0]
-    if reference is None:
-        reference = float(np.percentile(positive, 95)) if len(positive) else 1.0
-    reference = max(reference, 1e-9)
-    scaled: FloatArray = np.log1p(np.maximum(values, 0.0)) / np.log1p(reference)
-    return np.clip(scaled, 0.0, 1.0)
+# days in the "month" of a monthly revenue (365.25 / 12)
+MONTH_DAYS = 30.4375
+
+
+@dataclass(frozen=True, eq=False)
+class Value:
+    """Money of each customer: what it normally brings a month, and how much of it is at stake."""
+
+    component: FloatArray  # 0-1: value at stake over the reference
+    monthly: FloatArray  # average ticket x days in a month / own cycle (R$ per month)
+    at_stake: FloatArray  # monthly x lapse risk (R$ per month); what a rescue case used to bring
+    reference: float  # value at stake worth full points
+    revenue_share: FloatArray  # share of the portfolio's revenue in the window
 
 
 def value(
-    features: ScoringFeatures, settings: ScoringSettings
-) -> tuple[FloatArray, FloatArray]:
-    """Mean of the log-scaled average ticket and revenue; also returns each one's share."""
+    features: ScoringFeatures,
+    settings: ScoringSettings,
+    cycle_days: FloatArray,
+    lapse_risk: FloatArray,
+    reactivation: BoolArray,
+) -> Value:
+    """Monthly revenue at stake, linear in money: twice the money at stake, twice the points.
+
+    The reference (full points) is the 95th percentile of the value at stake of the customers
+    that are not rescue cases, unless the company sets it. A rescue case's value is what it
+    used to bring; it gets no points for it (a customer is not worth more for being gone).
+    """
     n = features.size
-    ticket = _or(features.avg_ticket, n, 0.0)
-    revenue = _or(features.revenue, n, 0.0)
+    ticket = np.maximum(_or(features.avg_ticket, n, 0.0), 0.0)
+    monthly = ticket * MONTH_DAYS / np.maximum(cycle_days, 1.0)
+    at_stake = np.where(reactivation, monthly, monthly * np.clip(lapse_risk, 0.0, 1.0))
+    reference = settings.value_reference_monthly
+    if reference is None:
+        pool = at_stake[~reactivation & (at_stake > 0)]
+        reference = float(np.percentile(pool, 95)) if len(pool) else 1.0
+    reference = max(float(reference), 1e-9)
+    component = np.where(reactivation, 0.0, np.clip(at_stake / reference, 0.0, 1.0))
+    revenue = np.maximum(_or(features.revenue, n, 0.0), 0.0)
     total = revenue.sum()
     share = revenue / total if total > 0 else np.zeros(n)
-    component = 0.5 * (
-        _log_scale(ticket, settings.value_reference_ticket)
-        + _log_scale(revenue, settings.value_reference_revenue)
-    )
-    return component, share
+    return Value(component, monthly, at_stake, reference, share)
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,9 +101,7 @@ def finance(features: ScoringFeatures, settings: ScoringSettings) -> Finance:
     limit = _or(features.credit_limit, n, np.inf)
     available = limit - open_rec
     blocked = np.isfinite(limit) & (available < ticket)
-    pressure = np.where(
-        late > 0, np.minimum(1.0, overdue / np.maximum(ticket, 1.0)), 0.0
-    )
+    pressure = np.where(late > 0, np.minimum(1.0, overdue / np.maximum(ticket, 1.0)), 0.0)
     component = (1.0 - pressure) * np.where(blocked, 0.5, 1.0)
     collection = (overdue > 0) & (late > settings.overdue_tolerance_days)
     return Finance(component, collection, blocked, available)
@@ -127,7 +143,12 @@ class MixLapse:
 def mix_lapse(
     features: ScoringFeatures, settings: ScoringSettings, cycle_days: FloatArray
 ) -> MixLapse:
-    """Categories bought on a regular share of purchase days but not for over a cycle."""
+    """Regular categories the customer stopped while it still bought others.
+
+    A category counts when the customer kept buying for more than ``mix_lapse_multiple``
+    cycles after its last purchase of it: a customer who stopped buying everything did not
+    "stop buying" each of its categories (that is a purchase lapse or a rescue case).
+    """
     n = features.size
     if features.mix_customer is None:
         empty_i = np.zeros(0, dtype=np.int64)
@@ -137,13 +158,12 @@ def mix_lapse(
     # cheap filter first, so the per-customer gathers touch few rows
     idx = np.flatnonzero(share >= settings.mix_min_share)
     cust = np.asarray(features.mix_customer, dtype=np.int64)[idx]
-    # missing for longer than the cycle allows and than the customer's own silence
-    # (otherwise it is a purchase lapse, not a mix lapse)
+    # still bought other things for longer than the cycle allows after the category's last day
     silence = _or(features.days_since_last, n, np.inf)
-    limit = np.maximum(settings.mix_lapse_multiple * cycle_days, silence)
+    allowance = settings.mix_lapse_multiple * cycle_days
     regular = features.purchase_days >= settings.mix_min_purchase_days
-    limit = np.where(regular, limit, np.inf)
-    keep = since[idx] > limit[cust]
+    allowance = np.where(regular & np.isfinite(silence), allowance, np.inf)
+    keep = since[idx] - silence[cust] > allowance[cust]
     idx, cust = idx[keep], cust[keep]
     # by customer, then largest share first, through one float key
     order = np.argsort(cust + 0.5 * (1.0 - share[idx]), kind="stable")

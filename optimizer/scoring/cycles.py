@@ -57,9 +57,7 @@ class CyclePopulation:
     def from_dict(cls, data: dict[str, Any]) -> CyclePopulation:
         """Inverse of ``to_dict``."""
         values = dict(data)
-        values["segment_log_cycle"] = np.asarray(
-            values["segment_log_cycle"], dtype=np.float64
-        )
+        values["segment_log_cycle"] = np.asarray(values["segment_log_cycle"], dtype=np.float64)
         return cls(**values)
 
 
@@ -76,18 +74,14 @@ class CycleOutputs:
     buy_propensity: FloatArray  # P(a purchase in the propensity horizon)
 
 
-def segment_slots(
-    features: ScoringFeatures, settings: ScoringSettings
-) -> tuple[IntArray, int]:
+def segment_slots(features: ScoringFeatures, settings: ScoringSettings) -> tuple[IntArray, int]:
     """Segment of each customer as a slot index, and the slot count; "none" is the last."""
     seg = np.asarray(features.segment, dtype=np.int64)
     n_slots = max(len(settings.segment_cycle_days), int(seg.max(initial=-1)) + 1) + 1
     return np.where(seg < 0, n_slots - 1, seg), n_slots
 
 
-def fit_population(
-    features: ScoringFeatures, settings: ScoringSettings
-) -> CyclePopulation:
+def fit_population(features: ScoringFeatures, settings: ScoringSettings) -> CyclePopulation:
     """Empirical-Bayes cycle priors and the dropout Beta, from the portfolio's own history."""
     slots, n_slots = segment_slots(features, settings)
     gaps = np.maximum(np.asarray(features.purchase_days) - 1, 0).astype(np.float64)
@@ -140,9 +134,7 @@ def predictive(
     slots = np.where((slots >= known) | (slots == n_slots - 1), known, slots)
     prior = pop.segment_log_cycle[slots]
     gaps = np.maximum(np.asarray(features.purchase_days) - 1, 0).astype(np.float64)
-    center = np.where(
-        np.isfinite(features.gap_log_center), features.gap_log_center, prior
-    )
+    center = np.where(np.isfinite(features.gap_log_center), features.gap_log_center, prior)
     scale = np.where(np.isfinite(features.gap_log_scale), features.gap_log_scale, 0.0)
     k = pop.shrinkage
     nu = settings.scale_prior_strength
@@ -215,9 +207,7 @@ class _Quiet:
             return np.zeros_like(self.rx)
         alpha_tx = self.alpha + self.t_x
         quiet_days = self.age - self.t_x + days
-        out: FloatArray = self.rx * (
-            np.log(alpha_tx) - np.log(alpha_tx + kappa * quiet_days)
-        )
+        out: FloatArray = self.rx * (np.log(alpha_tx) - np.log(alpha_tx + kappa * quiet_days))
         return out
 
     def __call__(self, days: float) -> FloatArray:
@@ -252,9 +242,7 @@ def _spend_z(features: ScoringFeatures, mean: float, sd: float) -> FloatArray:
     return z
 
 
-def _dropout_loglik(
-    params: FloatArray, x: FloatArray, z: FloatArray, log_s: FloatArray
-) -> float:
+def _dropout_loglik(params: FloatArray, x: FloatArray, z: FloatArray, log_s: FloatArray) -> float:
     """ln-likelihood of Beta(a e^(beta z), b) dropout given each customer's quiet spell."""
     la, lb, beta = np.clip(params, -8.0, 8.0)
     a = np.exp(la + beta * z)
@@ -295,16 +283,10 @@ def cycle_outputs(
     p_alive = np.exp(log_now - np.logaddexp(log_now, log_odds + log_dead_now))
     stay_lapse = np.exp(quiet(settings.lapse_horizon_days) - log_now)
     stay_buy = np.exp(quiet(settings.propensity_horizon_days) - log_now)
-    dead_lapse = np.exp(
-        quiet.dormant(kappa, settings.lapse_horizon_days) - log_dead_now
-    )
-    dead_buy = np.exp(
-        quiet.dormant(kappa, settings.propensity_horizon_days) - log_dead_now
-    )
+    dead_lapse = np.exp(quiet.dormant(kappa, settings.lapse_horizon_days) - log_dead_now)
+    dead_buy = np.exp(quiet.dormant(kappa, settings.propensity_horizon_days) - log_dead_now)
     lapse = p_alive * stay_lapse + (1.0 - p_alive) * dead_lapse
     buy = p_alive * (1.0 - stay_buy) + (1.0 - p_alive) * (1.0 - dead_buy)
     own = quiet.renewal_now
     urgency = np.where(quiet.known, -np.expm1(own), 0.0)
-    return CycleOutputs(
-        np.exp(quiet.mean), quiet.mean, quiet.sd, p_alive, urgency, lapse, buy
-    )
+    return CycleOutputs(np.exp(quiet.mean), quiet.mean, quiet.sd, p_alive, urgency, lapse, buy)

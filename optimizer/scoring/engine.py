@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from optimizer.scoring import components as comp
+from optimizer.scoring.calibration import calibrated_lapse
 from optimizer.scoring.cycles import (
     CycleOutputs,
     CyclePopulation,
@@ -20,6 +21,7 @@ from optimizer.scoring.features import ScoringFeatures
 from optimizer.scoring.flags import (
     COLLECTION,
     CREDIT_BLOCKED,
+    FIELD_REACTIVATION,
     NEW_CUSTOMER,
     PURCHASE_LAPSE,
     RESCUE,
@@ -34,10 +36,12 @@ IntArray = npt.NDArray[np.int64]
 
 COMPONENTS = ("urgency", "service", "value", "finance", "delivery", "mix")
 
-PURPOSE_SALES = 0
-PURPOSE_COLLECT = 1
-PURPOSE_NONE = 2
-PURPOSE_NAMES = ("sales", "collect_only", "none")
+# What a contact with the customer is for. The codes are stored: never renumber them.
+PURPOSE_SALES = 0  # a sales visit (or call), ranked by the score
+PURPOSE_COLLECT = 1  # collect overdue receivables only (collection policy "collect_only")
+PURPOSE_NONE = 2  # no contact planned (collection policy "skip")
+PURPOSE_REACTIVATE = 3  # a rescue case: a reactivation attempt, by telesales unless policy says
+PURPOSE_NAMES = ("sales", "collect_only", "none", "reactivation")
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,22 +55,34 @@ class ScoringResult:
     components: FloatArray  # (6, n): one row per name in COMPONENTS, each 0-1
     points: FloatArray  # (6, n): what each component adds to ``score``
     flags: npt.NDArray[np.uint8]
-    purpose: npt.NDArray[np.int8]  # PURPOSE_SALES / PURPOSE_COLLECT / PURPOSE_NONE
+    purpose: npt.NDArray[np.int8]  # one of the PURPOSE_* codes
     cycle: CycleOutputs
     finance: comp.Finance
-    revenue_share: FloatArray
+    value: comp.Value
     delivery_days: IntArray
     mix: comp.MixLapse
+    lapse_risk: FloatArray  # P(no purchase within the lapse horizon), learned (calibration.py)
+
+    @property
+    def revenue_share(self) -> FloatArray:
+        """Each customer's share of the portfolio's revenue in the window."""
+        return self.value.revenue_share
+
+    @property
+    def monthly_value(self) -> FloatArray:
+        """What each customer normally brings a month, by its own cycle (R$)."""
+        return self.value.monthly
+
+    @property
+    def value_at_stake(self) -> FloatArray:
+        """Monthly revenue at stake: monthly value x lapse risk (a rescue case: its
+        monthly value)."""
+        return self.value.at_stake
 
     @property
     def cycle_days(self) -> FloatArray:
         """The learned purchase cycle of each customer, in days."""
         return self.cycle.cycle_days
-
-    @property
-    def lapse_risk(self) -> FloatArray:
-        """P(no purchase within the lapse horizon)."""
-        return self.cycle.lapse_risk
 
     @property
     def buy_propensity(self) -> FloatArray:
@@ -86,17 +102,15 @@ class ScoringResult:
         """What to offer: the customer's lapsed regular categories, largest share first."""
         lo, hi = np.searchsorted(self.mix.customer, [i, i + 1])
         names = self.features.category_names
-        return [
-            (int(k), names[k] if k < len(names) else str(k))
-            for k in self.mix.category[lo:hi]
-        ]
+        return [(int(k), names[k] if k < len(names) else str(k)) for k in self.mix.category[lo:hi]]
 
     def explain(self, i: int) -> list[Reason]:
-        """Reasons for customer ``i``: flagged ones first, then by contribution to the score."""
+        """Reasons of customer ``i`` (purpose first, then by points today), then its details."""
         return explain(self, i)
 
     def card(self, i: int) -> dict[str, Any]:
         """Everything a customer card shows, as plain JSON-ready values."""
+        lines = self.explain(i)
         return {
             "customer_id": int(self.features.customer_id[i]),
             "score": round(float(self.score[i]), 1),
@@ -112,7 +126,11 @@ class ScoringResult:
             "cycle_days": round(float(self.cycle_days[i]), 1),
             "lapse_risk": round(float(self.lapse_risk[i]), 3),
             "buy_propensity": round(float(self.buy_propensity[i]), 3),
-            "reasons": [{"key": r.key, "values": r.values} for r in self.explain(i)],
+            "avg_ticket": _money(self.features.avg_ticket, i),
+            "monthly_value": round(float(self.monthly_value[i]), 2),
+            "value_at_stake": round(float(self.value_at_stake[i]), 2),
+            "reasons": [{"key": r.key, "values": r.values} for r in lines if not r.detail],
+            "details": [{"key": r.key, "values": r.values} for r in lines if r.detail],
             "offers": [name for _, name in self.offers(i)],
         }
 
@@ -126,6 +144,9 @@ class ScoringResult:
             "cycle_days": self.cycle_days,
             "lapse_risk": self.lapse_risk,
             "buy_propensity": self.buy_propensity,
+            "avg_ticket": _or_nan(self.features.avg_ticket, self.features.size),
+            "monthly_value": self.monthly_value,
+            "value_at_stake": self.value_at_stake,
         }
         for k, name in enumerate(COMPONENTS):
             out[f"{name}_points"] = self.points[k]
@@ -141,6 +162,8 @@ def score(
     settings = settings or ScoringSettings()
     population = population or fit_population(features, settings)
     cyc = cycle_outputs(features, settings, population)
+    learned = calibrated_lapse(features, settings, population, cyc)
+    lapse_risk = cyc.lapse_risk if learned is None else learned
     n = features.size
     recency = np.asarray(features.days_since_last, dtype=np.float64)
     known = np.isfinite(recency)
@@ -151,22 +174,28 @@ def score(
         & (features.purchase_days >= settings.lapse_min_purchase_days)
         & (recency > settings.lapse_multiple * cyc.cycle_days)
     )
-    urgency = np.where(rescue, settings.rescue_urgency, cyc.urgency)
+    # a rescue case is not due: being gone earns it no cycle points (nor value points)
+    urgency = np.where(rescue, 0.0, cyc.urgency)
     service, service_flag = comp.service_gap(features, settings)
-    value, share = comp.value(features, settings)
+    money = comp.value(features, settings, cyc.cycle_days, lapse_risk, rescue)
     fin = comp.finance(features, settings)
     delivery, delivery_days = comp.delivery_fit(features, settings)
     mix = comp.mix_lapse(features, settings, cyc.cycle_days)
 
-    parts = np.stack([urgency, service, value, fin.component, delivery, mix.component])
+    parts = np.stack([urgency, service, money.component, fin.component, delivery, mix.component])
     weights = np.asarray(settings.weights(), dtype=np.float64)
     points = parts * (100.0 * weights / weights.sum())[:, None]
     total = points.sum(axis=0)
-    purpose = np.full(n, PURPOSE_SALES, dtype=np.int8)
+    purpose = np.where(rescue, PURPOSE_REACTIVATE, PURPOSE_SALES).astype(np.int8)
     if settings.collection_policy != "allow":
         total = np.where(fin.collection, 0.0, total)
         code = PURPOSE_NONE if settings.collection_policy == "skip" else PURPOSE_COLLECT
         purpose[fin.collection] = code
+    in_field = (
+        (purpose == PURPOSE_REACTIVATE)
+        & (settings.reactivation_policy == "field_above_value")
+        & (money.monthly >= settings.reactivation_field_min_value)
+    )
 
     flags = np.zeros(n, dtype=np.uint8)
     for mask, bit in (
@@ -176,6 +205,7 @@ def score(
         (fin.collection, COLLECTION),
         (fin.credit_blocked, CREDIT_BLOCKED),
         (_new_customers(features, settings), NEW_CUSTOMER),
+        (in_field, FIELD_REACTIVATION),
     ):
         flags[mask] |= np.uint8(bit)
     return ScoringResult(
@@ -189,15 +219,26 @@ def score(
         purpose,
         cyc,
         fin,
-        share,
+        money,
         delivery_days,
         mix,
+        lapse_risk,
     )
 
 
-def _new_customers(
-    features: ScoringFeatures, settings: ScoringSettings
-) -> npt.NDArray[np.bool_]:
+def _or_nan(values: FloatArray | None, n: int) -> FloatArray:
+    """An optional feature array, all NaN when missing."""
+    return np.full(n, np.nan) if values is None else np.asarray(values, dtype=np.float64)
+
+
+def _money(values: FloatArray | None, i: int) -> float | None:
+    """Entry ``i`` rounded to cents, None when unknown."""
+    if values is None or not np.isfinite(values[i]):
+        return None
+    return round(float(values[i]), 2)
+
+
+def _new_customers(features: ScoringFeatures, settings: ScoringSettings) -> npt.NDArray[np.bool_]:
     """First purchase (or, with none, the customer record) within the new-customer window."""
     first = np.asarray(features.days_since_first, dtype=np.float64)
     created = (

@@ -25,36 +25,29 @@ class ScoringFeatures:
     purchase_days: IntArray  # distinct days with a sale before or on the reference date
     days_since_first: FloatArray  # reference date - first purchase day; NaN if none
     days_since_last: FloatArray  # reference date - last purchase day; NaN if none
-    gap_log_center: (
-        FloatArray  # median of ln(gap days) between purchase days; NaN if < 2
-    )
-    gap_log_scale: (
-        FloatArray  # 1.4826 * MAD of ln(gap days) (0 with one gap); NaN if < 2
-    )
+    gap_log_center: FloatArray  # median of ln(gap days) between purchase days; NaN if < 2
+    gap_log_scale: FloatArray  # 1.4826 * MAD of ln(gap days) (0 with one gap); NaN if < 2
     avg_ticket: FloatArray | None = None  # mean order value
-    revenue: FloatArray | None = (
-        None  # revenue over the company's window (e.g. 365 days)
-    )
+    revenue: FloatArray | None = None  # revenue over the company's window (e.g. 365 days)
     days_since_contact: FloatArray | None = None  # last visit or call; NaN = never
     visit_frequency_days: FloatArray | None = None  # required cadence; NaN/0 = none
     overdue_amount: FloatArray | None = None  # receivables past due date
     overdue_days: FloatArray | None = None  # days past due of the oldest overdue one
-    open_receivables: FloatArray | None = (
-        None  # all unpaid receivables, overdue included
-    )
+    open_receivables: FloatArray | None = None  # all unpaid receivables, overdue included
     credit_limit: FloatArray | None = None  # NaN = no limit
-    delivery_weekdays: npt.NDArray[np.uint8] | None = (
-        None  # bit 0 = Monday; 0 = any day
-    )
+    delivery_weekdays: npt.NDArray[np.uint8] | None = None  # bit 0 = Monday; 0 = any day
     reference_weekday: int = 0  # weekday of the reference date, 0 = Monday
     days_since_created: FloatArray | None = None  # customer record age; NaN = unknown
-    mix_customer: IntArray | None = (
-        None  # customer index of each (customer, category) row
-    )
+    mix_customer: IntArray | None = None  # customer index of each (customer, category) row
     mix_category: IntArray | None = None  # index into category_names
     mix_share: FloatArray | None = None  # share of the customer's purchase days with it
     mix_days_since: FloatArray | None = None  # days since the category was last bought
     category_names: tuple[str, ...] = ()
+    # purchase days within the lapse horizon before the reference date, and the portfolio as
+    # it was one horizon ago: what lets the engine learn how silence turned into lapse
+    # (``horizon_history`` fills both; left as None, the lapse risk is the model's alone)
+    recent_purchase_days: IntArray | None = None
+    past: PastWindow | None = None
 
     def __post_init__(self) -> None:
         """Fail early on arrays of the wrong length, which would misalign every customer."""
@@ -76,6 +69,7 @@ class ScoringFeatures:
             "credit_limit",
             "delivery_weekdays",
             "days_since_created",
+            "recent_purchase_days",
         ):
             value = getattr(self, name)
             if value is not None and len(value) != n:
@@ -87,10 +81,11 @@ class ScoringFeatures:
             self.mix_days_since,
         )
         if any(m is not None for m in mix) and (
-            any(m is None for m in mix)
-            or len({len(m) for m in mix if m is not None}) != 1
+            any(m is None for m in mix) or len({len(m) for m in mix if m is not None}) != 1
         ):
             raise ValueError("mix_* arrays must be given together with equal lengths")
+        if self.past is not None and len(self.past.recent_purchase_days) != n:
+            raise ValueError("past window has a different number of customers")
 
     @property
     def size(self) -> int:
@@ -107,6 +102,40 @@ class PurchaseHistory:
     days_since_last: FloatArray
     gap_log_center: FloatArray
     gap_log_scale: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class PastWindow:
+    """The cycle columns one lapse horizon before the reference date, same customer order.
+
+    With today's ``days_since_last`` it gives, for every customer, what its history looked
+    like then and whether it bought since: labelled examples of the portfolio's own lapses.
+    """
+
+    history: PurchaseHistory
+    recent_purchase_days: IntArray  # purchase days within the horizon before that date
+
+
+def horizon_history(
+    customer: IntArray,
+    day: IntArray,
+    n_customers: int,
+    reference_day: int,
+    horizon_days: int,
+    current: PurchaseHistory | None = None,
+) -> tuple[IntArray, PastWindow]:
+    """Recent purchase days now and the past window, from the rows ``purchase_history`` takes.
+
+    Returns the purchase days within ``horizon_days`` before ``reference_day`` (inclusive of
+    it) and the ``PastWindow`` as of ``reference_day - horizon_days``.
+    """
+    h = int(horizon_days)
+    now = current or purchase_history(customer, day, n_customers, reference_day)
+    then = purchase_history(customer, day, n_customers, reference_day - h)
+    before = purchase_history(customer, day, n_customers, reference_day - 2 * h)
+    recent_now = (now.purchase_days - then.purchase_days).astype(np.int64)
+    recent_then = (then.purchase_days - before.purchase_days).astype(np.int64)
+    return recent_now, PastWindow(then, recent_then)
 
 
 def purchase_history(

@@ -6,6 +6,7 @@ RESCUE = 4  # far past several cycles: a rescue case, not a routine visit
 COLLECTION = 8  # overdue receivables past the tolerance
 CREDIT_BLOCKED = 16  # available credit below the average ticket
 NEW_CUSTOMER = 32  # first purchase (or record) within the new-customer window
+FIELD_REACTIVATION = 64  # a rescue case the company's policy sends straight to a field visit
 
 FLAG_NAMES = {
     SERVICE_GAP: "service_gap",
@@ -14,6 +15,7 @@ FLAG_NAMES = {
     COLLECTION: "collection",
     CREDIT_BLOCKED: "credit_blocked",
     NEW_CUSTOMER: "new_customer",
+    FIELD_REACTIVATION: "field_reactivation",
 }
 
 

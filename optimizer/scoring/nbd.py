@@ -70,9 +70,7 @@ def nelder_mead(
         if f_ref < values[0]:
             expanded = centroid + 2 * (centroid - worst)
             f_exp = fun(expanded)
-            simplex[-1], values[-1] = (
-                (expanded, f_exp) if f_exp < f_ref else (reflected, f_ref)
-            )
+            simplex[-1], values[-1] = (expanded, f_exp) if f_exp < f_ref else (reflected, f_ref)
         elif f_ref < values[-2]:
             simplex[-1], values[-1] = reflected, f_ref
         else:
@@ -87,9 +85,7 @@ def nelder_mead(
     return simplex[int(np.argmin(values))]
 
 
-def fit_bgnbd(
-    x: FloatArray, t_x: FloatArray, age: FloatArray
-) -> tuple[float, float, float, float]:
+def fit_bgnbd(x: FloatArray, t_x: FloatArray, age: FloatArray) -> tuple[float, float, float, float]:
     """Maximum-likelihood (r, alpha, a, b), time in days."""
     start = np.log(np.array([0.5, max(float(np.mean(age)) / 4, 1.0), 0.5, 2.0]))
     unique_x = np.unique(x, return_counts=True)

@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 COLLECTION_POLICIES = ("skip", "collect_only", "allow")
+# What a rescue case gets: a telesales attempt first (a field visit only when a call asks for
+# one), a field visit straight away when its monthly value reaches a threshold, or never a
+# field visit (telesales only).
+REACTIVATION_POLICIES = ("telesales_first", "field_above_value", "never")
 
 
 @dataclass(frozen=True)
@@ -28,26 +32,29 @@ class ScoringSettings:
     shrinkage_strength: float | None = None
     scale_prior_strength: float = 3.0
     default_gap_log_sd: float = 0.8
-    rescue_multiple: float = 4.0
-    rescue_urgency: float = 0.4
+    rescue_multiple: float = 3.0
     lapse_multiple: float = 1.5
     lapse_min_purchase_days: int = 3
 
     # probabilistic parts (what the backtest measures)
     lapse_horizon_days: float = 90.0
     propensity_horizon_days: float = 14.0
-    dormant_rate_share: float = (
-        0.0  # a dropped-out customer still buys at this x its rate
-    )
+    dormant_rate_share: float = 0.0  # a dropped-out customer still buys at this x its rate
     fit_sample_size: int = 10_000
     regularity_gaps: float = 3.0
+    # learn how silence turned into lapse over the last horizon of the portfolio's own history
+    lapse_calibration: bool = True
+    calibration_min_customers: int = 200
 
     # service gap
     service_tolerance_days: float = 0.0
 
-    # value (None: the portfolio's 95th percentile)
-    value_reference_ticket: float | None = None
-    value_reference_revenue: float | None = None
+    # value: monthly revenue at stake (R$) worth full value points (None: the 95th percentile)
+    value_reference_monthly: float | None = None
+
+    # reactivation (rescue cases): see REACTIVATION_POLICIES
+    reactivation_policy: str = "telesales_first"
+    reactivation_field_min_value: float = 0.0  # R$ per month, for "field_above_value"
 
     # finance
     collection_policy: str = "skip"
@@ -68,6 +75,10 @@ class ScoringSettings:
         """Reject settings that would silently produce a meaningless ranking."""
         if self.collection_policy not in COLLECTION_POLICIES:
             raise ValueError(f"collection_policy must be one of {COLLECTION_POLICIES}")
+        if self.reactivation_policy not in REACTIVATION_POLICIES:
+            raise ValueError(f"reactivation_policy must be one of {REACTIVATION_POLICIES}")
+        if self.reactivation_field_min_value < 0:
+            raise ValueError("reactivation_field_min_value must not be negative")
         if min(self.weights()) < 0 or sum(self.weights()) <= 0:
             raise ValueError("weights must be non-negative and not all zero")
         if self.default_cycle_days <= 0 or any(c <= 0 for c in self.segment_cycle_days):
@@ -106,7 +117,5 @@ class ScoringSettings:
         extra = dict(data.get("extra", {}))
         extra.update({k: v for k, v in data.items() if k not in names})
         if "segment_cycle_days" in known:
-            known["segment_cycle_days"] = tuple(
-                float(c) for c in known["segment_cycle_days"]
-            )
+            known["segment_cycle_days"] = tuple(float(c) for c in known["segment_cycle_days"])
         return cls(**known, extra=extra)

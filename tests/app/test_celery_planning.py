@@ -20,9 +20,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.jobs import pipeline
 from app.jobs.executors import CeleryExecutor, InlineExecutor
 from app.models import Plan
-from app.services import pipeline, planning, routing
+from app.services import planning, routing
 from tests.support.planning import planning_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,14 +53,32 @@ def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(f"Celery tests skipped: {problem}")
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     env = dict(os.environ)
-    env.update({
-        "ROTEIRO_CELERY_BROKER_URL": REDIS_URL, "ROTEIRO_CONFIG": "test", "FLASK_APP": "app",
-        "ROTEIRO_DATABASE_URL": f"sqlite:///{log.parent / 'unused.sqlite3'}", "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "ROTEIRO_CELERY_BROKER_URL": REDIS_URL,
+            "ROTEIRO_CONFIG": "test",
+            "FLASK_APP": "app",
+            "ROTEIRO_DATABASE_URL": f"sqlite:///{log.parent / 'unused.sqlite3'}",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "jobs", "worker", "--concurrency", "2", "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "jobs",
+                "worker",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         from app.celery_app import make_celery
@@ -97,7 +116,9 @@ def _solve_all(executor: object, works: list[planning.Prepared]) -> dict[int, ob
     return out
 
 
-def test_celery_worker_solves_the_same_routes_as_local(celery_worker: str, db_session: object) -> None:
+def test_celery_worker_solves_the_same_routes_as_local(
+    celery_worker: str, db_session: object
+) -> None:
     """Tests that a rep solved by a Celery worker gets exactly the local day and week."""
     world = planning_world(reps=3, customers=8, day=MONDAY)
     works = _works(world.company.id)
@@ -115,13 +136,17 @@ def test_pipeline_on_celery_writes_the_local_plans(celery_worker: str, db_sessio
     world = planning_world(reps=2, customers=8, day=MONDAY)
 
     def plans() -> dict[int, list[tuple[int | None, int]]]:
-        rows = db.session.scalars(sa.select(Plan).where(Plan.company_id == world.company.id, Plan.plan_date == MONDAY))
+        rows = db.session.scalars(
+            sa.select(Plan).where(Plan.company_id == world.company.id, Plan.plan_date == MONDAY)
+        )
         return {p.user_id: [(s.customer_id, s.start_s) for s in p.stops] for p in rows}
 
     options = {"company_id": world.company.id, "plan_date": MONDAY, "score": False}
     pipeline.run_company(pipeline.RunOptions(**options, executor=InlineExecutor()))  # type: ignore[arg-type]
     local = plans()
-    summary = pipeline.run_company(pipeline.RunOptions(**options, executor=CeleryExecutor(celery_worker, timeout_s=120)))  # type: ignore[arg-type]
+    summary = pipeline.run_company(
+        pipeline.RunOptions(**options, executor=CeleryExecutor(celery_worker, timeout_s=120))
+    )  # type: ignore[arg-type]
     assert summary.counts["reps_planned"] == 2
     assert plans() == local
 
@@ -138,3 +163,44 @@ def test_codec_round_trips_work_and_refuses_foreign_classes(db_session: object) 
     assert codec.loads(codec.dumps(result)) == result
     with pytest.raises(ValueError, match="refusing"):
         codec.loads('{"__dc__": "subprocess:Popen", "f": {"args": "true"}}')
+
+
+def _calendar_works(company_id: int) -> list[object]:
+    from dataclasses import replace
+
+    from app.models import CalendarTrigger
+    from app.services import visit_calendars
+
+    out = []
+    for rep in planning.planned_reps(company_id=company_id):
+        work = visit_calendars.prepare(rep=rep, trigger=CalendarTrigger.SETUP, seconds=5.0).work
+        out.append(replace(work, settings=replace(work.settings, deterministic=True)))
+    return out
+
+
+def test_celery_worker_computes_the_same_calendars_as_local(
+    celery_worker: str, db_session: object
+) -> None:
+    """Tests that reps' visit calendars fan out to Celery like their days, and come back
+    identical to the local answer (deterministic budget)."""
+    from app.jobs import codec
+    from app.jobs.work import solve_calendar_work
+
+    world = planning_world(reps=2, customers=10, day=MONDAY)
+    works = _calendar_works(world.company.id)
+    first = works[0]
+    assert codec.loads(codec.dumps(first)) == first
+    local = {w.user_id: solve_calendar_work(w) for w in works}  # type: ignore[attr-defined]
+    assert codec.loads(codec.dumps(local[first.user_id])) == local[first.user_id]  # type: ignore[attr-defined]
+    executor = CeleryExecutor(celery_worker, timeout_s=120)
+    for work in works:
+        executor.submit(work)  # type: ignore[arg-type]
+    remote: dict[int, object] = {}
+    while len(remote) < len(works):
+        for result in executor.collect(block=True):
+            remote[result.user_id] = result
+    executor.close()
+    for rep_id, result in remote.items():
+        assert result.error is None  # type: ignore[attr-defined]
+        assert result.solution is not None  # type: ignore[attr-defined]
+        assert result.solution.assignment == local[rep_id].solution.assignment  # type: ignore[attr-defined,union-attr]

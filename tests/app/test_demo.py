@@ -39,7 +39,15 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 @pytest.fixture
 def demo(db_session):
-    """A small demo company dated relative to the real today."""
+    """A small demo company dated relative to the real today, without its visit calendars
+    (CP-SAT's budget for them is most of a load's time; the one test of them asks for them)."""
+    return loader.load(seed=42, customer_count=SMALL, calendars=False)
+
+
+@pytest.fixture
+def demo_with_calendars(db_session):
+    """The same company as `demo`, with every rep's visit calendar computed as `flask demo
+    load` does."""
     return loader.load(seed=42, customer_count=SMALL)
 
 
@@ -77,7 +85,11 @@ def _check_roles_and_logins(demo):
     for login in demo.logins:
         assert accounts.authenticate(email=login.email, password=DEMO_PASSWORD) is not None
     for team_id in {u.team_id for u in users if u.role != Role.ADMIN}:
-        assert {u.role for u in users if u.team_id == team_id} == {Role.SUPERVISOR, Role.REP, Role.TELESALES}
+        assert {u.role for u in users if u.team_id == team_id} == {
+            Role.SUPERVISOR,
+            Role.REP,
+            Role.TELESALES,
+        }
 
 
 def _check_work_profiles(demo):
@@ -96,7 +108,9 @@ def _check_work_profiles(demo):
 
 def _check_customers(demo):
     """Every customer has a position, opening hours, a valid CNPJ and an owner."""
-    customers = db.session.scalars(sa.select(Customer).where(Customer.company_id == demo.company_id)).all()
+    customers = db.session.scalars(
+        sa.select(Customer).where(Customer.company_id == demo.company_id)
+    ).all()
     assert len(customers) == SMALL
     for customer in customers:
         assert geography.in_greater_sp(customer.latitude, customer.longitude)
@@ -117,7 +131,8 @@ def _check_customers(demo):
 def _check_owners_match_channels(demo):
     """Telesales customers belong to a telesales seat and field ones to a rep."""
     rows = db.session.execute(
-        sa.select(Customer.channel, User.role).join(User, User.id == Customer.owner_id)
+        sa.select(Customer.channel, User.role)
+        .join(User, User.id == Customer.owner_id)
         .where(Customer.company_id == demo.company_id)
     ).all()
     assert {(channel, role) for channel, role in rows} <= {
@@ -137,7 +152,10 @@ def _check_order_totals(demo):
         sa.select(sa.func.count())
         .select_from(Order)
         .join(line_sums, line_sums.c.order_id == Order.id)
-        .where(Order.company_id == demo.company_id, sa.func.abs(Order.total - line_sums.c.lines) > 0.001)
+        .where(
+            Order.company_id == demo.company_id,
+            sa.func.abs(Order.total - line_sums.c.lines) > 0.001,
+        )
     )
     assert mismatched == 0
     orders = _count(Order, Order.company_id == demo.company_id)
@@ -145,7 +163,9 @@ def _check_order_totals(demo):
     assert _count(Receivable, Receivable.company_id == demo.company_id) == orders
     assert db.session.scalar(
         sa.select(sa.func.sum(Order.total)).where(Order.company_id == demo.company_id)
-    ) == db.session.scalar(sa.select(sa.func.sum(Receivable.amount)).where(Receivable.company_id == demo.company_id))
+    ) == db.session.scalar(
+        sa.select(sa.func.sum(Receivable.amount)).where(Receivable.company_id == demo.company_id)
+    )
 
 
 def _check_dates_relative_to_today(demo):
@@ -185,9 +205,9 @@ def _check_behaviours(demo):
         .subquery()
     )
     new = db.session.scalar(
-        sa.select(sa.func.count()).select_from(first_orders).where(
-            first_orders.c.first >= demo.today - timedelta(days=60)
-        )
+        sa.select(sa.func.count())
+        .select_from(first_orders)
+        .where(first_orders.c.first >= demo.today - timedelta(days=60))
     )
     assert new > 0
 
@@ -202,11 +222,15 @@ def _check_contacts(demo):
     ).all()
     assert linked
     assert all(value == total and day == order_day for value, total, day, order_day in linked)
-    settings = db.session.scalar(sa.select(CompanySettings).where(CompanySettings.company_id == company))
+    settings = db.session.scalar(
+        sa.select(CompanySettings).where(CompanySettings.company_id == company)
+    )
     reasons = {r["key"] for r in settings.planning["no_sale_reasons"]}
     used = set(
         db.session.scalars(
-            sa.select(Contact.no_sale_reason).where(Contact.company_id == company, Contact.outcome == Outcome.NO_SALE)
+            sa.select(Contact.no_sale_reason).where(
+                Contact.company_id == company, Contact.outcome == Outcome.NO_SALE
+            )
         )
     )
     assert used
@@ -214,8 +238,14 @@ def _check_contacts(demo):
     visits = db.session.scalars(
         sa.select(Contact).where(Contact.company_id == company, Contact.kind == ContactKind.VISIT)
     ).all()
-    assert all(v.check_in_at < v.check_out_at and v.check_in_distance_m is not None for v in visits)
-    assert all(v.check_in_flagged == (v.check_in_distance_m > 300) for v in visits)
+    made = [v for v in visits if v.outcome != Outcome.SKIPPED]
+    assert all(v.check_in_at < v.check_out_at and v.check_in_distance_m is not None for v in made)
+    assert all(v.check_in_flagged == (v.check_in_distance_m > 300) for v in made)
+    # A stop the rep skipped is recorded as the phone records it: no check-in, a reason.
+    skipped = [v for v in visits if v.outcome == Outcome.SKIPPED]
+    assert skipped
+    assert all(v.check_in_at is None and v.no_sale_reason in reasons for v in skipped)
+    assert all(v.plan_stop_id is not None and v.planned for v in skipped)
 
 
 def _check_settings(demo):
@@ -232,10 +262,12 @@ def _check_settings(demo):
 
 
 def test_same_seed_gives_the_same_data(db_session):
-    """Tests that loading twice with one seed and day yields identical rows; another seed differs."""
+    """Tests that loading twice with one seed and day yields identical rows; another
+    seed differs."""
     prints = []
     for seed in (7, 7, 8):
-        result = loader.load(seed=seed, today=FIXED_TODAY, customer_count=60)
+        # The fingerprint covers the company's data, not the calendars solved from it.
+        result = loader.load(seed=seed, today=FIXED_TODAY, customer_count=60, calendars=False)
         db.session.flush()
         prints.append(stats.fingerprint(company_id=result.company_id))
         db.session.rollback()
@@ -270,15 +302,24 @@ def test_cli_loads_once_and_prints_logins_and_figures(runner):
 )
 def test_classify_uses_the_customers_own_cycle(days, expected):
     """Tests the lapse classification: 1.5x the median gap lapses, 4x is lost."""
-    today = {None: date(2026, 1, 30), "lapsing": date(2026, 2, 8), "lost": date(2026, 3, 5)}[expected]
+    today = {None: date(2026, 1, 30), "lapsing": date(2026, 2, 8), "lost": date(2026, 3, 5)}[
+        expected
+    ]
     assert stats.classify(days, today) == expected
 
 
 def test_order_days_avoid_sundays_holidays_and_closed_days():
     """Tests that moved order days are working days on which the shop opens, and before today."""
     rng = random.Random(1)
-    hours = {"mon": [], "tue": [["11:00", "23:00"]], "wed": [["11:00", "23:00"]], "thu": [["11:00", "23:00"]],
-             "fri": [["11:00", "23:00"]], "sat": [["11:00", "23:00"]], "sun": [["11:00", "20:00"]]}
+    hours = {
+        "mon": [],
+        "tue": [["11:00", "23:00"]],
+        "wed": [["11:00", "23:00"]],
+        "thu": [["11:00", "23:00"]],
+        "fri": [["11:00", "23:00"]],
+        "sat": [["11:00", "23:00"]],
+        "sun": [["11:00", "20:00"]],
+    }
 
     plan = SimpleNamespace(row={"opening_hours": hours}, telesales=False, works_saturday=False)
 
@@ -305,3 +346,44 @@ def test_territories_cover_every_neighbourhood_once():
     assert sorted(assigned) == sorted(n.name for n in geography.neighbourhoods())
     assert set(geography.DELIVERY_WEEKDAYS) == {n.zone for n in geography.neighbourhoods()}
     assert sum(geography.allocate(2500, [n.weight for n in geography.neighbourhoods()])) == 2500
+
+
+def test_demo_runs_in_calendar_mode_with_a_regular_day_for_everyone(demo_with_calendars):
+    """Tests that the demo plans in calendar mode and every field customer of every rep has
+    its regular day in a stored, solved calendar (pins none, conflicts listed if any)."""
+    demo = demo_with_calendars
+    from app.models import CalendarSlot, CalendarStatus, Channel, Customer, VisitCalendar
+    from app.services import company_settings
+    from app.services import visit_calendars as vc
+
+    settings = company_settings.get(company_id=demo.company_id)
+    assert settings.planning.nightly_mode == "calendar"
+    calendars = db.session.scalars(
+        sa.select(VisitCalendar).where(VisitCalendar.company_id == demo.company_id)
+    ).all()
+    assert calendars
+    for calendar in calendars:
+        assert calendar.status in (CalendarStatus.OPTIMAL, CalendarStatus.FEASIBLE)
+        assert not calendar.stale
+        field = set(
+            db.session.scalars(
+                sa.select(Customer.id).where(
+                    Customer.owner_id == calendar.user_id,
+                    Customer.active.is_(True),
+                    Customer.channel == Channel.FIELD,
+                    Customer.latitude.is_not(None),
+                )
+            )
+        )
+        slotted = {
+            s.customer_id
+            for s in db.session.scalars(
+                sa.select(CalendarSlot).where(CalendarSlot.calendar_id == calendar.id)
+            )
+        }
+        left_out = {c["customer_id"] for c in calendar.conflicts}
+        assert slotted | left_out == field
+        assert not slotted & left_out
+    assert demo.rows["calendar_slots"] == sum(len(c.slots) for c in calendars)
+    slot = calendars[0].slots[0]
+    assert vc.describe_slot(slot)

@@ -17,7 +17,10 @@ from tests.support.web import login, post_form
 
 @pytest.fixture
 def nominatim(app):
-    places = {"Rua Tuiuti 1200": (-23.5401, -46.5763), "Avenida Paulista 1000": (-23.5648, -46.6519)}
+    places = {
+        "Rua Tuiuti 1200": (-23.5401, -46.5763),
+        "Avenida Paulista 1000": (-23.5648, -46.6519),
+    }
     with nominatim_server(places) as state:
         saved = {k: app.config.get(k) for k in ("GEOCODER", "GEOCODER_URL", "GEOCODER_MIN_DELAY")}
         app.config.update(GEOCODER="nominatim", GEOCODER_URL=state.base_url, GEOCODER_MIN_DELAY=0)
@@ -26,7 +29,9 @@ def nominatim(app):
 
 
 def _unplaced(company, street, number="1200", **fields):
-    return make_customer(company, None, street=street, number=number, latitude=None, longitude=None, **fields)
+    return make_customer(
+        company, None, street=street, number=number, latitude=None, longitude=None, **fields
+    )
 
 
 def test_geocodes_caches_and_lists_failures(db_session, nominatim):
@@ -38,7 +43,11 @@ def test_geocodes_caches_and_lists_failures(db_session, nominatim):
     c = _unplaced(company, "Rua Que Não Existe", "9")
     stats = geocoding.geocode_customers(company_id=company.id, limit=10)
     assert (stats.found, stats.failed, stats.from_cache, stats.errors) == (2, 1, 1, 0)
-    assert (a.latitude, a.longitude, a.geocode_status) == (pytest.approx(-23.5401), pytest.approx(-46.5763), "ok")
+    assert (a.latitude, a.longitude, a.geocode_status) == (
+        pytest.approx(-23.5401),
+        pytest.approx(-46.5763),
+        "ok",
+    )
     assert b.geocode_status == "ok"
     assert c.geocode_status == "failed"
     assert len(nominatim.queries) == 2
@@ -70,7 +79,7 @@ def test_cli_geocode(runner, nominatim):
     _unplaced(world["company"], "Rua Tuiuti")
     result = runner.invoke(args=["geocode", "--limit", "5", "--company", world["company"].slug])
     assert result.exit_code == 0, result.output
-    assert "found 1" in result.output
+    assert "encontrados 1" in result.output
 
 
 def test_far_check_ins_suggest_and_admin_corrects_on_the_map_page(client, db_session):
@@ -79,10 +88,23 @@ def test_far_check_ins_suggest_and_admin_corrects_on_the_map_page(client, db_ses
     customer = world["c_rep1"]
     today = date.today()
     for i in range(3):
-        make_contact(customer, world["rep1"], today - timedelta(days=3 * i), check_in_flagged=True,
-                     check_in_lat=-23.5600 + i * 0.0001, check_in_lon=-46.6000, check_in_distance_m=3000)
-    make_contact(world["c_rep2"], world["rep2"], today, check_in_flagged=True, check_in_lat=-23.6,
-                 check_in_lon=-46.7)
+        make_contact(
+            customer,
+            world["rep1"],
+            today - timedelta(days=3 * i),
+            check_in_flagged=True,
+            check_in_lat=-23.5600 + i * 0.0001,
+            check_in_lon=-46.6000,
+            check_in_distance_m=3000,
+        )
+    make_contact(
+        world["c_rep2"],
+        world["rep2"],
+        today,
+        check_in_flagged=True,
+        check_in_lat=-23.6,
+        check_in_lon=-46.7,
+    )
     found = geocoding.suggestions(company_id=world["company"].id, today=today)
     assert [s.customer.id for s in found] == [customer.id]
     assert found[0].latitude == pytest.approx(-23.5599)
@@ -97,5 +119,7 @@ def test_far_check_ins_suggest_and_admin_corrects_on_the_map_page(client, db_ses
     assert answer.status_code == 302
     db.session.refresh(customer)
     assert (customer.latitude, customer.geocode_status) == (pytest.approx(-23.5601), "manual")
-    assert db.session.scalar(sa.select(AuditLog.action).where(AuditLog.target == f"customer:{customer.id}"))
+    assert db.session.scalar(
+        sa.select(AuditLog.action).where(AuditLog.target == f"customer:{customer.id}")
+    )
     assert client.get(f"/admin/posicoes/clientes/{world['c_other'].id}").status_code == 404

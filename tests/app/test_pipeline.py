@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.jobs import lock
+from app.jobs import lock, pipeline
+from app.jobs.lock import planning_lock_name
 from app.models import (
     JobLock,
     Plan,
@@ -18,7 +19,6 @@ from app.models import (
     WorkProfile,
     utcnow,
 )
-from app.services import pipeline
 from tests.support.planning import planning_world
 
 MONDAY = date(2026, 11, 23)
@@ -30,7 +30,9 @@ def _run(company_id: int, **kwargs: object) -> pipeline.RunSummary:
 
 
 def _plans(rep_id: int, day: date = MONDAY) -> list[Plan]:
-    return list(db.session.scalars(sa.select(Plan).where(Plan.user_id == rep_id, Plan.plan_date == day)))
+    return list(
+        db.session.scalars(sa.select(Plan).where(Plan.user_id == rep_id, Plan.plan_date == day))
+    )
 
 
 def test_run_plans_every_rep_and_records_the_run(db_session: object) -> None:
@@ -44,13 +46,20 @@ def test_run_plans_every_rep_and_records_the_run(db_session: object) -> None:
     assert run.settings_version == 1
     assert {r.status for r in run.reps} == {"planned"}
     assert run.counts["reps_planned"] == 2
-    assert set(run.counts["seconds"]) == {"scoring", "preparing", "solving", "writing"}
+    assert set(run.counts["seconds"]) == {
+        "scoring",
+        "preparing",
+        "solving",
+        "writing",
+        "compacting",
+        "calendars",
+    }
     for rep in world.reps:
         (plan,) = _plans(rep.id)
         assert plan.status == PlanStatus.PLANNED
         assert plan.run_id == run.id
         assert _plans(rep.id, MONDAY + timedelta(days=1))[0].status == PlanStatus.DRAFT
-    assert db.session.get(JobLock, pipeline.lock_name(world.company.id)) is None
+    assert db.session.get(JobLock, planning_lock_name(world.company.id)) is None
 
 
 def test_rerun_is_idempotent_and_keeps_a_started_plan(db_session: object) -> None:
@@ -65,7 +74,10 @@ def test_rerun_is_idempotent_and_keeps_a_started_plan(db_session: object) -> Non
     before_stops = [(s.customer_id, s.start_s) for s in before.stops]
     db.session.flush()
     summary = _run(world.company.id)
-    assert {r["user_id"]: r["status"] for r in summary.reps} == {started.id: "kept", other.id: "planned"}
+    assert {r["user_id"]: r["status"] for r in summary.reps} == {
+        started.id: "kept",
+        other.id: "planned",
+    }
     (again,) = _plans(other.id)
     assert again.revision == 2
     assert [(s.customer_id, s.start_s) for s in again.stops] == before_stops
@@ -85,7 +97,10 @@ def test_one_rep_failing_does_not_stop_the_others(db_session: object) -> None:
     by_rep = {r["user_id"]: r for r in summary.reps}
     assert by_rep[broken.id]["status"] == "failed"
     assert by_rep[broken.id]["error"] == "missing_work_profile"
-    assert [by_rep[r.id]["status"] for r in (world.reps[0], world.reps[2])] == ["planned", "planned"]
+    assert [by_rep[r.id]["status"] for r in (world.reps[0], world.reps[2])] == [
+        "planned",
+        "planned",
+    ]
     assert _plans(broken.id) == []
 
 
@@ -95,19 +110,30 @@ def test_dry_run_writes_nothing(db_session: object) -> None:
     summary = _run(world.company.id, dry_run=True)
     assert summary.counts["reps_planned"] == 1
     assert _plans(world.reps[0].id) == []
-    runs = db.session.scalars(sa.select(PlanningRun).where(PlanningRun.company_id == world.company.id))
+    runs = db.session.scalars(
+        sa.select(PlanningRun).where(PlanningRun.company_id == world.company.id)
+    )
     assert runs.all() == []
 
 
 def test_lock_refuses_a_second_holder_and_a_stale_one_is_taken_over(db_session: object) -> None:
     """Tests that a live lock refuses a run and an expired one is replaced, abandoning its run."""
     world = planning_world(reps=1, customers=3, day=MONDAY)
-    name = pipeline.lock_name(world.company.id)
+    name = planning_lock_name(world.company.id)
     lock.acquire(name, "elsewhere:1:live", ttl=timedelta(minutes=5))
     with pytest.raises(lock.LockBusy):
         _run(world.company.id)
-    db.session.execute(sa.update(JobLock).where(JobLock.name == name).values(expires_at=utcnow() - timedelta(seconds=1)))
-    dead = PlanningRun(company_id=world.company.id, plan_date=MONDAY, status=RunStatus.RUNNING, heartbeat_at=utcnow() - timedelta(hours=1))
+    db.session.execute(
+        sa.update(JobLock)
+        .where(JobLock.name == name)
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
+    dead = PlanningRun(
+        company_id=world.company.id,
+        plan_date=MONDAY,
+        status=RunStatus.RUNNING,
+        heartbeat_at=utcnow() - timedelta(hours=1),
+    )
     db.session.add(dead)
     db.session.flush()
     summary = _run(world.company.id)

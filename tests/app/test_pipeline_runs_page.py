@@ -17,23 +17,42 @@ MONDAY = date(2026, 11, 23)
 def _runs(world: dict) -> PlanningRun:
     started = utcnow() - timedelta(minutes=5)
     run = PlanningRun(
-        company_id=world["company"].id, plan_date=MONDAY, status=RunStatus.PARTIAL,
-        started_at=started, finished_at=started + timedelta(seconds=95),
+        company_id=world["company"].id,
+        plan_date=MONDAY,
+        status=RunStatus.PARTIAL,
+        started_at=started,
+        finished_at=started + timedelta(seconds=95),
         counts={"reps_planned": 1, "reps_failed": 1, "stops": 23},
     )
     db.session.add(run)
     db.session.flush()
-    db.session.add_all([
-        PlanningRunRep(run_id=run.id, user_id=world["rep1"].id, status="planned", stops=23, duration_ms=900),
-        PlanningRunRep(run_id=run.id, user_id=world["rep2"].id, status="failed", error="missing_work_profile"),
-    ])
-    other = PlanningRun(company_id=world["other_company"].id, plan_date=MONDAY, status=RunStatus.FAILED, error="other company's secret")
+    db.session.add_all(
+        [
+            PlanningRunRep(
+                run_id=run.id, user_id=world["rep1"].id, status="planned", stops=23, duration_ms=900
+            ),
+            PlanningRunRep(
+                run_id=run.id,
+                user_id=world["rep2"].id,
+                status="failed",
+                error="missing_work_profile",
+            ),
+        ]
+    )
+    other = PlanningRun(
+        company_id=world["other_company"].id,
+        plan_date=MONDAY,
+        status=RunStatus.FAILED,
+        error="other company's secret",
+    )
     db.session.add(other)
     db.session.flush()
     return run
 
 
-def test_admin_sees_every_rep_line_and_the_rerun_form(client: FlaskClient, db_session: object) -> None:
+def test_admin_sees_every_rep_line_and_the_rerun_form(
+    client: FlaskClient, db_session: object
+) -> None:
     """Tests that an admin sees the run, both reps' lines (failure in words) and the re-run form."""
     world = two_teams()
     _runs(world)
@@ -48,7 +67,9 @@ def test_admin_sees_every_rep_line_and_the_rerun_form(client: FlaskClient, db_se
     assert "Sem perfil de trabalho" in page
 
 
-def test_supervisor_sees_only_the_team_lines_and_no_rerun(client: FlaskClient, db_session: object) -> None:
+def test_supervisor_sees_only_the_team_lines_and_no_rerun(
+    client: FlaskClient, db_session: object
+) -> None:
     """Tests that a supervisor sees the run but only the rep lines of the own team."""
     world = two_teams()
     _runs(world)
@@ -69,7 +90,9 @@ def test_reps_and_telesales_cannot_see_runs(client: FlaskClient, db_session: obj
         assert client.get("/planejamentos/").status_code == 403
 
 
-def test_admin_of_another_company_does_not_see_runs(client: FlaskClient, db_session: object) -> None:
+def test_admin_of_another_company_does_not_see_runs(
+    client: FlaskClient, db_session: object
+) -> None:
     """Tests that runs are scoped to the viewer's company."""
     world = two_teams()
     _runs(world)

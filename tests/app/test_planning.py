@@ -21,7 +21,10 @@ MONDAY = date(2026, 11, 23)
 def test_opening_hours_map_to_service_start_windows() -> None:
     """Tests that two opening intervals become two start windows ending a service early."""
     windows = routing.service_windows(SPLIT_HOURS, 0, 20 * 60)
-    assert windows == (TimeWindow(8 * 3600, 11 * 3600 + 40 * 60), TimeWindow(14 * 3600, 17 * 3600 + 40 * 60))
+    assert windows == (
+        TimeWindow(8 * 3600, 11 * 3600 + 40 * 60),
+        TimeWindow(14 * 3600, 17 * 3600 + 40 * 60),
+    )
     assert routing.service_windows(SPLIT_HOURS, 6, 600) == ()
     assert routing.service_windows({"mon": [["08:00", "08:10"]]}, 0, 20 * 60) == ()
     merged = routing.opening_intervals({"tue": [["09:00", "12:00"], ["11:00", "13:00"]]}, 1)
@@ -61,7 +64,16 @@ def test_plan_is_feasible_and_keeps_appointments(db_session: object) -> None:
     world = planning_world(reps=1, customers=10, day=MONDAY)
     rep = world.reps[0]
     target = world.customers[rep.id][0]
-    db.session.add(Appointment(company_id=world.company.id, user_id=rep.id, customer_id=target.id, day=MONDAY, window_start_s=15 * 3600, window_end_s=15 * 3600 + 1800))
+    db.session.add(
+        Appointment(
+            company_id=world.company.id,
+            user_id=rep.id,
+            customer_id=target.id,
+            day=MONDAY,
+            window_start_s=15 * 3600,
+            window_end_s=15 * 3600 + 1800,
+        )
+    )
     db.session.flush()
     config = routing.load_config(company_id=world.company.id)
     prepared = planning.prepare_rep(rep=rep, day=MONDAY, config=config, week=False)
@@ -105,7 +117,9 @@ def test_customer_not_visited_yesterday_carries_over(db_session: object) -> None
     db.session.add(plan)
     db.session.flush()
     for seq, cust in enumerate((low, visited)):
-        plan.stops.append(routing.PlanStop(seq=seq, customer_id=cust.id, arrival_s=0, start_s=0, departure_s=0))
+        plan.stops.append(
+            routing.PlanStop(seq=seq, customer_id=cust.id, arrival_s=0, start_s=0, departure_s=0)
+        )
     make_contact(visited, rep, friday)
     db.session.flush()
     config = routing.load_config(company_id=world.company.id)
@@ -119,7 +133,9 @@ def test_week_agenda_saves_draft_days_and_replan_bumps_revision(db_session: obje
     world = planning_world(reps=1, customers=12, day=MONDAY)
     rep = world.reps[0]
     outcome = planning.plan_rep(rep=rep, day=MONDAY)
-    drafts = db.session.scalars(sa.select(Plan).where(Plan.user_id == rep.id, Plan.plan_date > MONDAY)).all()
+    drafts = db.session.scalars(
+        sa.select(Plan).where(Plan.user_id == rep.id, Plan.plan_date > MONDAY)
+    ).all()
     assert outcome.drafts == len(drafts) == 2
     assert all(p.status == PlanStatus.DRAFT for p in drafts)
     plan = outcome.plan
@@ -139,7 +155,9 @@ def test_company_osrm_setting_routes_with_osrm(db_session: object) -> None:
     from tests.support.osrm_server import running_osrm_server
 
     with running_osrm_server(speed_mps=5.0) as osrm:
-        world = planning_world(reps=1, customers=5, day=MONDAY, settings={"osrm_url": osrm.base_url})
+        world = planning_world(
+            reps=1, customers=5, day=MONDAY, settings={"osrm_url": osrm.base_url}
+        )
         config = routing.load_config(company_id=world.company.id)
         assert config.osrm_url == osrm.base_url
         prepared = planning.prepare_rep(rep=world.reps[0], day=MONDAY, config=config, week=False)

@@ -8,11 +8,14 @@ import pytest
 from flask_babel import force_locale
 
 from app.formatting import money
-from app.rep.payload import brl, navigation_urls, whatsapp_url
+from app.models import Customer
+from app.rep.payload import brl, chat_url, is_mobile, navigation_urls, whatsapp_url
 
 
 @pytest.mark.parametrize("locale", ["pt_BR", "en"])
-@pytest.mark.parametrize("value", [0, 3.2, -3.2, Decimal("1234.5"), Decimal("1234567.891"), 999.995])
+@pytest.mark.parametrize(
+    "value", [0, 3.2, -3.2, Decimal("1234.5"), Decimal("1234567.891"), 999.995]
+)
 def test_fast_money_matches_the_filter(app, locale, value):
     """Tests that the JSON's BRL formatting is exactly the money filter's, in both languages."""
     with app.test_request_context(), force_locale(locale):
@@ -32,6 +35,28 @@ def test_fast_money_matches_the_filter(app, locale, value):
 def test_whatsapp_links_carry_the_country_code(number, url):
     """Tests that WhatsApp links are wa.me with 55 and digits only."""
     assert whatsapp_url(number) == url
+
+
+@pytest.mark.parametrize(
+    ("phone", "whatsapp", "url"),
+    [
+        ("(11) 98765-4321", None, "https://wa.me/5511987654321"),  # a mobile phone
+        ("(11) 3333-4444", None, None),  # a landline: no chat offered
+        ("+55 (21) 2555-0000", None, None),
+        (
+            "(11) 3333-4444",
+            "(11) 3333-4444",
+            "https://wa.me/551133334444",
+        ),  # the company says it is WhatsApp
+        ("(11) 3333-4444", "(11) 91234-5678", "https://wa.me/5511912345678"),
+        ("0800 123 4567", None, None),
+    ],
+)
+def test_whatsapp_only_for_mobile_numbers(phone, whatsapp, url):
+    """Tests that the phone number opens a chat only when mobile; a WhatsApp number always does."""
+    assert chat_url(Customer(phone=phone, whatsapp=whatsapp)) == url
+    assert is_mobile("11987654321")
+    assert not is_mobile("1133334444")
 
 
 def test_navigation_links_use_coordinates():

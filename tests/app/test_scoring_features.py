@@ -1,4 +1,5 @@
-"""The set-based feature SQL equals a plain Python computation over the same rows, on both databases."""
+"""The set-based feature SQL equals a plain Python computation over the same rows, on
+both databases."""
 
 from __future__ import annotations
 
@@ -34,13 +35,17 @@ SCALARS = (
 
 def assert_features_match(company: Company, day: date) -> int:
     """Compare every feature of every customer; return how many customers were compared."""
-    got = extract(session=db.session, company_id=company.id, day=day, settings=ScoringSettings()).features
+    got = extract(
+        session=db.session, company_id=company.id, day=day, settings=ScoringSettings()
+    ).features
     want = python_features(company, day)
     assert list(got.customer_id) == list(want)
     for name in SCALARS:
         expected = np.array([want[c][name] for c in want], dtype=np.float64)
         actual = np.asarray(getattr(got, name), dtype=np.float64)
-        np.testing.assert_allclose(actual, expected, rtol=1e-9, atol=1e-6, equal_nan=True, err_msg=name)
+        np.testing.assert_allclose(
+            actual, expected, rtol=1e-9, atol=1e-6, equal_nan=True, err_msg=name
+        )
     mix = {
         (int(got.customer_id[i]), got.category_names[k]): (share, since)
         for i, k, share, since in zip(
@@ -65,7 +70,9 @@ def test_hand_made_portfolio_features(db_session):
 def test_hand_made_values_by_hand(db_session):
     """Tests a few features against numbers worked out by hand."""
     w = small_portfolio()
-    f = extract(session=db.session, company_id=w["company"].id, day=DAY, settings=ScoringSettings()).features
+    f = extract(
+        session=db.session, company_id=w["company"].id, day=DAY, settings=ScoringSettings()
+    ).features
     ids = list(f.customer_id)
     lapsed, debtor, never = (ids.index(w[k].id) for k in ("lapsed", "debtor", "never"))
     assert f.purchase_days[lapsed] == 9  # two orders on one day count once
@@ -90,7 +97,7 @@ def test_past_day_sees_only_its_past(db_session):
 def test_demo_portfolio_features(db_session):
     """Tests SQL features against Python on a small demo load (150 customers)."""
     loader = pytest.importorskip("app.demo.loader")
-    result = loader.load(seed=7, today=DAY, customer_count=150)
+    result = loader.load(seed=7, today=DAY, customer_count=150, calendars=False)
     company = db.session.get(Company, result.company_id)
     assert assert_features_match(company, DAY) == 150
 

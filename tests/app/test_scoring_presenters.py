@@ -9,7 +9,7 @@ import pytest
 from flask_babel import force_locale
 
 import optimizer.scoring as engine
-from app.presenters import component_items, flag_labels, render_reasons
+from app.presenters import component_items, flag_labels, render_details, render_reasons
 from app.presenters_scoring import COMPONENT_LABELS, FLAGS, REASONS, render_reason
 
 ENGINE_DIR = Path(engine.__file__).resolve().parent
@@ -26,6 +26,7 @@ SAMPLES = {
     "high_value": {"ticket": 1808.73, "share_pct": 2.5},
     "next_delivery": {"days": 2},
     "stopped_buying_category": {"category": "Bebidas", "days": 40},
+    "value_at_stake": {"at_stake": 742.5, "monthly": 1237.5, "lapse_risk": 60, "ticket": 605.5},
 }
 
 PT = {
@@ -79,7 +80,27 @@ def test_every_reason_renders(app, locale):
         {"key": "days_without_purchase", "values": {"days": 1, "cycle": 7}},
         {"key": "credit_blocked", "values": {"available": -297.7, "ticket": 1169.19}},
         {"key": "high_value", "values": {"ticket": 900.0, "share_pct": 0.08}},
-    ] + [{"key": "overdue_collect", "values": {**SAMPLES["overdue_collect"], "policy": p}} for p in engine.COLLECTION_POLICIES]
+        {
+            "key": "rescue",
+            "values": {**SAMPLES["rescue"], "monthly": 1500.0, "channel": "telesales"},
+        },
+        {
+            "key": "rescue",
+            "values": {**SAMPLES["rescue"], "monthly": 1500.0, "channel": "telesales_only"},
+        },
+        {
+            "key": "rescue",
+            "values": {
+                **SAMPLES["rescue"],
+                "monthly": 1500.0,
+                "channel": "field",
+                "min_value": 1000.0,
+            },
+        },
+    ] + [
+        {"key": "overdue_collect", "values": {**SAMPLES["overdue_collect"], "policy": p}}
+        for p in engine.COLLECTION_POLICIES
+    ]
     with app.test_request_context(), force_locale(locale):
         for reason in variants:
             text = render_reason(reason)
@@ -97,12 +118,36 @@ def test_portuguese_wording(app):
     with app.test_request_context(), force_locale("pt_BR"):
         for key, text in PT.items():
             assert render_reason({"key": key, "values": SAMPLES[key]}) == text
-        assert render_reason({"key": "days_without_purchase", "values": {"days": 1, "cycle": 7}}).startswith("1 dia sem")
-        credit = render_reason({"key": "credit_blocked", "values": {"available": -297.7, "ticket": 1169.19}})
-        assert credit == "Limite de crédito estourado em R$\xa0297,70; o pedido usual é de R$\xa01.169,19"
-        assert render_reason({"key": "high_value", "values": {"ticket": 900.0, "share_pct": 0.08}}) == (
-            "Ticket médio R$\xa0900,00"
+        assert render_reason(
+            {"key": "days_without_purchase", "values": {"days": 1, "cycle": 7}}
+        ).startswith("1 dia sem")
+        credit = render_reason(
+            {"key": "credit_blocked", "values": {"available": -297.7, "ticket": 1169.19}}
         )
+        assert (
+            credit
+            == "Limite de crédito estourado em R$\xa0297,70; o pedido usual é de R$\xa01.169,19"
+        )
+        assert render_reason(
+            {"key": "high_value", "values": {"ticket": 900.0, "share_pct": 0.08}}
+        ) == ("Ticket médio R$\xa0900,00")
+        assert render_reason({"key": "value_at_stake", "values": SAMPLES["value_at_stake"]}) == (
+            "R$\xa0742,50 por mês em risco: compra R$\xa01.237,50 por mês, risco de perda de 60%"
+        )
+        field = {**SAMPLES["rescue"], "monthly": 1500.0, "channel": "field", "min_value": 1000.0}
+        assert render_reason({"key": "rescue", "values": field}) == (
+            "Sem comprar há 120 dias (8,6× o ciclo de 14 dias): resgatar — "
+            "comprava R$\xa01.500,00 por mês;"
+            " visita em campo pela política da empresa "
+            "(clientes que compram R$\xa01.000,00 por mês ou mais)"
+        )
+        # details are not reasons: the rep's and the call list's sentences leave them out
+        lines = [
+            {"key": "visit_overdue", "values": SAMPLES["visit_overdue"]},
+            {"key": "new_customer", "values": {"days": 10}, "detail": True},
+        ]
+        assert len(render_reasons(lines)) == 1
+        assert render_details(lines) == ["Cliente novo: primeira compra há 10 dias"]
         assert [f.label for f in flag_labels(engine.SERVICE_GAP | engine.PURCHASE_LAPSE)] == [
             "Ruptura de atendimento",
             "Ruptura de positivação",

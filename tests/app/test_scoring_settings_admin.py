@@ -1,4 +1,5 @@
-"""Score settings admin: versions never edited in place, audited, previewed; admins of their company only."""
+"""Score settings admin: versions never edited in place, audited, previewed; admins of their
+company only."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AuditLog, CompanySettings, Role
 from app.security.scope import Scope
-from app.services import scoring, scoring_admin
+from app.services import company_settings, scoring, scoring_admin
 from app.settings_admin.fields import field_specs
 from optimizer.scoring import ScoringSettings
 from tests.factories import make_user
@@ -41,13 +42,16 @@ def post(client, data: dict[str, object], action: str):
 def company_versions(company_id: int) -> list[CompanySettings]:
     return list(
         db.session.scalars(
-            sa.select(CompanySettings).where(CompanySettings.company_id == company_id).order_by(CompanySettings.version)
+            sa.select(CompanySettings)
+            .where(CompanySettings.company_id == company_id)
+            .order_by(CompanySettings.version)
         )
     )
 
 
 def test_every_settings_field_has_words():
-    """Tests that each engine settings field has a label and help (no raw field names on the page)."""
+    """Tests that each engine settings field has a label and help (no raw field names
+    on the page)."""
     from dataclasses import fields
 
     from app.settings_admin.fields import SPECIAL, TEXT
@@ -65,9 +69,24 @@ def test_page_lists_fields_in_portuguese(client, db_session):
     assert "Tolerância de atraso (dias)" in html
     assert 'name="weight_urgency"' in html
     assert 'name="segment_cycle_days"' not in html
-    assert "v1" in html  # version 1 created from the defaults
+    assert "v1" in html
     nav = client.get("/carteira/").get_data(as_text=True)
     assert URL in nav
+
+
+def test_page_of_a_company_without_settings_writes_nothing(client, db_session):
+    """Tests that a company with no settings version sees the recommended ones, that
+    showing them writes no version, and that the first save creates version 1."""
+    w = small_portfolio()
+    db.session.execute(
+        sa.delete(CompanySettings).where(CompanySettings.company_id == w["company"].id)
+    )
+    login(client, w["admin"].email)
+    html = client.get(URL).get_data(as_text=True)
+    assert "As configurações recomendadas estão em uso" in html
+    assert company_versions(w["company"].id) == []
+    post(client, form_data(ScoringSettings(), weight_service=0.5), "save")
+    assert [r.version for r in company_versions(w["company"].id)] == [1]
 
 
 def test_save_creates_next_version_and_audit(client, db_session):
@@ -75,7 +94,9 @@ def test_save_creates_next_version_and_audit(client, db_session):
     w = small_portfolio()
     login(client, w["admin"].email)
     client.get(URL)
-    response = post(client, form_data(ScoringSettings(), weight_service=0.5, note="mais visitas"), "save")
+    response = post(
+        client, form_data(ScoringSettings(), weight_service=0.5, note="mais visitas"), "save"
+    )
     assert response.status_code == 302
     rows = company_versions(w["company"].id)
     assert [r.version for r in rows] == [1, 2]
@@ -91,7 +112,7 @@ def test_save_creates_next_version_and_audit(client, db_session):
     assert audit.details["after"]["weight_service"] == 0.5
     # the next nightly run uses the new version
     scoring.score_company(session=db.session, company_id=w["company"].id, day=DAY)
-    assert scoring.latest_settings(session=db.session, company_id=w["company"].id).version == 2
+    assert company_settings.get(company_id=w["company"].id).version == 2
 
 
 def test_invalid_values_are_refused(client, db_session):
@@ -101,7 +122,9 @@ def test_invalid_values_are_refused(client, db_session):
     client.get(URL)
     bad = post(client, form_data(ScoringSettings(), overdue_tolerance_days="-3"), "save")
     assert bad.status_code == 200
-    zero = {f"weight_{k}": "0" for k in ("urgency", "service", "value", "finance", "delivery", "mix")}
+    zero = {
+        f"weight_{k}": "0" for k in ("urgency", "service", "value", "finance", "delivery", "mix")
+    }
     bad2 = post(client, form_data(ScoringSettings(), **zero), "save")
     assert bad2.status_code == 200
     assert "Pelo menos um peso deve ser maior que zero." in bad2.get_data(as_text=True)
@@ -137,13 +160,28 @@ def test_preview_service_ranks(db_session):
         session=db.session,
         scope=scope,
         owner_id=w["rep2"].id,
-        proposed=ScoringSettings(weight_urgency=0, weight_service=0, weight_value=1, weight_finance=0,
-                                 weight_delivery=0, weight_mix=0),
+        proposed=ScoringSettings(
+            weight_urgency=0,
+            weight_service=0,
+            weight_value=1,
+            weight_finance=0,
+            weight_delivery=0,
+            weight_mix=0,
+        ),
         day=DAY,
     )
-    assert changed.changed == ["weight_delivery", "weight_finance", "weight_mix", "weight_service",
-                               "weight_urgency", "weight_value"]
-    assert changed.rows[0].name == "Empório Sumido"  # the biggest revenue history of rep2's three
+    assert changed.changed == [
+        "weight_delivery",
+        "weight_finance",
+        "weight_mix",
+        "weight_service",
+        "weight_urgency",
+        "weight_value",
+    ]
+    # value only: the money at stake ranks; the rescue case (the biggest revenue history of
+    # rep2's three) earns no value points for being gone, so it comes last
+    assert changed.rows[0].name == "Padaria Nova"
+    assert changed.rows[-1].name == "Empório Sumido"
     assert sorted(r.old_rank for r in changed.rows) == [1, 2, 3]
 
 
@@ -166,11 +204,13 @@ def test_other_company_unreachable(client, db_session):
     # a portfolio of another company cannot be previewed
     response = post(client, form_data(ScoringSettings(), portfolio=w["rep"].id), "preview")
     assert response.status_code == 404
-    post(client, form_data(ScoringSettings(), lead_time_days=3), "save")
+    post(client, form_data(ScoringSettings(), service_tolerance_days=3), "save")
     assert [r.version for r in company_versions(other["company"].id)] == [1, 2]
-    assert company_versions(w["company"].id) == []
+    assert [r.version for r in company_versions(w["company"].id)] == [1]
     with pytest.raises(PermissionError):
-        scoring_admin.save_settings(session=db.session, scope=Scope.of(w["rep"]), proposed=ScoringSettings())
+        scoring_admin.save_settings(
+            session=db.session, scope=Scope.of(w["rep"]), proposed=ScoringSettings()
+        )
 
 
 def test_segment_cycles_saved_by_name(client, db_session):
@@ -182,8 +222,33 @@ def test_segment_cycles_saved_by_name(client, db_session):
     segments = scoring_admin.company_segments(session=db.session, company_id=w["company"].id)
     assert segments == ("bar", "mercearia", "padaria")
     post(client, form_data(ScoringSettings(), segment_cycle__0="10"), "save")
-    saved = ScoringSettings.from_dict(scoring.latest_settings(session=db.session, company_id=w["company"].id).scoring)
+    saved = company_settings.get(company_id=w["company"].id).scoring
     assert saved.extra["segment_names"] == ["bar", "mercearia", "padaria"]
     assert saved.segment_cycle_days == (10.0, 30.0, 30.0)
     again = client.get(URL).get_data(as_text=True)
     assert 'name="segment_cycle__0" type="text" value="10' in again or 'value="10.0"' in again
+
+
+def test_reactivation_policy_is_set_on_the_page_and_reaches_planning(client, db_session):
+    """Tests the reactivation policy field: Portuguese choices, saved in a version, read
+    by planning."""
+    from app.services import routing
+
+    w = small_portfolio()
+    login(client, w["admin"].email)
+    html = client.get(URL).get_data(as_text=True)
+    assert "Casos de resgate vão para" in html
+    assert "Televendas primeiro (visita em campo só quando a ligação pedir)" in html
+    assert 'name="reactivation_field_min_value"' in html
+    changes = {"reactivation_policy": "field_above_value", "reactivation_field_min_value": "1500"}
+    response = post(client, form_data(ScoringSettings(), **changes), "save")
+    assert response.status_code == 302
+    latest = company_versions(w["company"].id)[-1]
+    assert latest.scoring["reactivation_policy"] == "field_above_value"
+    assert latest.scoring["reactivation_field_min_value"] == 1500.0
+    assert (
+        routing.load_config(company_id=w["company"].id).reactivation_policy == "field_above_value"
+    )
+    bad = post(client, form_data(ScoringSettings(), reactivation_policy="sometimes"), "save")
+    assert bad.status_code == 200
+    assert company_versions(w["company"].id)[-1].version == latest.version

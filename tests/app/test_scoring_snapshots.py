@@ -1,4 +1,5 @@
-"""Daily score snapshots: written for every active customer, replaced on re-run; the CLI; the card."""
+"""Daily score snapshots: written for every active customer, replaced on re-run; the
+CLI; the card."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import CompanySettings, ScoreSnapshot
-from app.services import scoring
+from app.services import company_settings, scoring
 from optimizer.scoring import (
     COLLECTION,
     COMPONENTS,
@@ -22,7 +23,9 @@ from tests.support.web import login
 
 def snapshots(company_id: int, day: date = DAY) -> dict[int, ScoreSnapshot]:
     rows = db.session.scalars(
-        sa.select(ScoreSnapshot).where(ScoreSnapshot.company_id == company_id, ScoreSnapshot.score_date == day)
+        sa.select(ScoreSnapshot).where(
+            ScoreSnapshot.company_id == company_id, ScoreSnapshot.score_date == day
+        )
     )
     return {s.customer_id: s for s in rows}
 
@@ -39,8 +42,12 @@ def test_snapshots_written_for_active_customers(db_session):
         assert 0 <= s.total <= 100
         assert set(s.components) == set(COMPONENTS)
         assert abs(sum(s.components.values()) - s.total) < 0.05 or s.flags & COLLECTION
-        assert all(set(r) == {"key", "values"} for r in s.reasons)
+        # reasons first, then the details (marked), never a reason after a detail
+        assert all(set(r) in ({"key", "values"}, {"key", "values", "detail"}) for r in s.reasons)
+        marks = [bool(r.get("detail")) for r in s.reasons]
+        assert marks == sorted(marks)
         assert s.settings_version == 1
+        assert s.purpose in {"sales", "collect_only", "none", "reactivation"}
     lapsed = snaps[w["lapsed"].id]
     assert lapsed.cycle_days is not None
     assert 14 <= lapsed.cycle_days <= 20
@@ -49,6 +56,17 @@ def test_snapshots_written_for_active_customers(db_session):
     assert snaps[w["debtor"].id].total == 0  # default policy "skip": not a sales visit
     assert snaps[w["lost"].id].flags & RESCUE
     assert not snaps[w["lost"].id].flags & PURCHASE_LAPSE
+    assert snaps[w["lost"].id].purpose == "reactivation"
+    assert snaps[w["lapsed"].id].purpose == "sales"
+    assert snaps[w["debtor"].id].purpose == "none"
+    # money in R$: the one ticket, what it brings a month by its own cycle, what is at stake
+    lapsed_snap = snaps[w["lapsed"].id]
+    assert lapsed_snap.avg_ticket == round((7 * 420 + 2 * 250 + 80) / 10, 2)
+    # (the stored cycle is rounded to 0.1 day)
+    expected = lapsed_snap.avg_ticket * 30.4375 / lapsed_snap.cycle_days
+    assert abs(lapsed_snap.monthly_value - expected) < 0.005 * expected
+    assert 0 < lapsed_snap.value_at_stake <= lapsed_snap.monthly_value
+    assert snaps[w["never"].id].avg_ticket is None
 
 
 def test_rerun_replaces_the_days_rows(db_session):
@@ -68,8 +86,12 @@ def test_rerun_replaces_the_days_rows(db_session):
     db.session.flush()
     scoring.score_company(session=db.session, company_id=company_id, day=DAY)
     rows = db.session.execute(
-        sa.select(ScoreSnapshot.customer_id, ScoreSnapshot.score_date, ScoreSnapshot.total, ScoreSnapshot.settings_version)
-        .where(ScoreSnapshot.company_id == company_id)
+        sa.select(
+            ScoreSnapshot.customer_id,
+            ScoreSnapshot.score_date,
+            ScoreSnapshot.total,
+            ScoreSnapshot.settings_version,
+        ).where(ScoreSnapshot.company_id == company_id)
     ).all()
     assert len(rows) == 10  # 5 customers x 2 days
     today = {r.customer_id: r for r in rows if r.score_date == DAY}
@@ -78,22 +100,32 @@ def test_rerun_replaces_the_days_rows(db_session):
     assert {r.settings_version for r in rows if r.score_date == ago(1)} == {1}
 
 
-def test_default_settings_created_once(db_session):
-    """Tests that a company without settings gets version 1 from the engine's defaults."""
+def test_company_without_settings_reads_the_defaults_and_writes_nothing(db_session):
+    """Tests that a company without any settings version is scored with the defaults
+    (version 0) and that reading its settings adds no row."""
     w = small_portfolio()
-    row = scoring.latest_settings(session=db.session, company_id=w["company"].id)
-    again = scoring.latest_settings(session=db.session, company_id=w["company"].id)
-    assert row.id == again.id
-    assert row.version == 1
-    assert ScoringSettings.from_dict(row.scoring) == ScoringSettings()
+    db.session.execute(
+        sa.delete(CompanySettings).where(CompanySettings.company_id == w["company"].id)
+    )
+    view = company_settings.get(company_id=w["company"].id)
+    assert view.version == 0
+    assert view.scoring == ScoringSettings()
+    result = scoring.score_company(session=db.session, company_id=w["company"].id, day=DAY)
+    assert result.settings_version == 0
+    count = sa.select(sa.func.count(CompanySettings.id)).where(
+        CompanySettings.company_id == w["company"].id
+    )
+    assert db.session.scalar(count) == 0
 
 
 def test_cli_scores_and_commits(runner, db_session):
     """Tests `flask score --date D --company SLUG`."""
     w = small_portfolio()
-    result = runner.invoke(args=["score", "--date", DAY.isoformat(), "--company", w["company"].slug])
+    result = runner.invoke(
+        args=["score", "--date", DAY.isoformat(), "--company", w["company"].slug]
+    )
     assert result.exit_code == 0, result.output
-    assert "5 customers scored for 2026-11-23" in result.output
+    assert "5 clientes pontuados para 2026-11-23" in result.output
     assert len(snapshots(w["company"].id)) == 5
     bad = runner.invoke(args=["score", "--company", "no-such-company"])
     assert bad.exit_code != 0

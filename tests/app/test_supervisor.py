@@ -35,11 +35,14 @@ def test_supervisor_lands_on_the_team_dashboard(client, world):
     assert "Bar do Rep Dois" not in text
 
 
-@pytest.mark.parametrize(("who", "sees", "hidden"), [
-    ("sup1", {"Padaria do Rep Um"}, {"Bar do Rep Dois", "Cliente de Outra Empresa"}),
-    ("sup2", {"Bar do Rep Dois"}, {"Padaria do Rep Um", "Cliente de Outra Empresa"}),
-    ("admin", {"Padaria do Rep Um", "Bar do Rep Dois"}, {"Cliente de Outra Empresa"}),
-])
+@pytest.mark.parametrize(
+    ("who", "sees", "hidden"),
+    [
+        ("sup1", {"Padaria do Rep Um"}, {"Bar do Rep Dois", "Cliente de Outra Empresa"}),
+        ("sup2", {"Bar do Rep Dois"}, {"Padaria do Rep Um", "Cliente de Outra Empresa"}),
+        ("admin", {"Padaria do Rep Um", "Bar do Rep Dois"}, {"Cliente de Outra Empresa"}),
+    ],
+)
 def test_gap_list_is_scoped(client, world, who, sees, hidden):
     """Tests that the customers behind the coverage figure are those of the viewer's scope."""
     login(client, world[who].email)
@@ -54,7 +57,9 @@ def test_other_team_rep_filter_answers_404(client, world):
     login(client, world["sup1"].email)
     assert client.get(f"/supervisor/?rep={world['rep2'].id}").status_code == 404
     assert client.get(f"/supervisor/clientes?list=gap&rep={world['rep2'].id}").status_code == 404
-    assert client.get(f"/supervisor/clientes?list=visited&user={world['rep2'].id}").status_code == 404
+    assert (
+        client.get(f"/supervisor/clientes?list=visited&user={world['rep2'].id}").status_code == 404
+    )
     assert client.get(f"/supervisor/?rep={world['rep1'].id}").status_code == 200
     assert client.get("/supervisor/clientes?list=nope").status_code == 404
 
@@ -89,7 +94,11 @@ def test_xlsx_export(client, world):
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("Código", "Cliente")
-    assert {r[1] for r in rows[1:]} == {"Padaria do Rep Um", "Bar do Rep Dois", "Farmácia do Televendas"}
+    assert {r[1] for r in rows[1:]} == {
+        "Padaria do Rep Um",
+        "Bar do Rep Dois",
+        "Farmácia do Televendas",
+    }
 
 
 def test_map_data_is_scoped(client, world):

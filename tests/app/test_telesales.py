@@ -1,4 +1,5 @@
-"""Telesales call list: ranking, callbacks, idempotent call logging, pushed skipped visits, scope."""
+"""Telesales call list: ranking, callbacks, idempotent call logging, pushed skipped
+visits, scope."""
 
 from __future__ import annotations
 
@@ -39,8 +40,13 @@ def _settings(company, **planning):
 def _score(customer, total, day):
     db.session.add(
         ScoreSnapshot(
-            company_id=customer.company_id, customer_id=customer.id, score_date=day,
-            total=total, flags=0, reasons=[], offers=[],
+            company_id=customer.company_id,
+            customer_id=customer.id,
+            score_date=day,
+            total=total,
+            flags=0,
+            reasons=[],
+            offers=[],
         )
     )
 
@@ -51,8 +57,12 @@ def world(db_session):
     _settings(w["company"])
     today = local_now().date()
     tel = w["tel1"]
-    w["low"] = make_customer(w["company"], tel, trade_name="Cliente Nota Baixa", channel=Channel.TELESALES)
-    w["high"] = make_customer(w["company"], tel, trade_name="Cliente Nota Alta", channel=Channel.TELESALES)
+    w["low"] = make_customer(
+        w["company"], tel, trade_name="Cliente Nota Baixa", channel=Channel.TELESALES
+    )
+    w["high"] = make_customer(
+        w["company"], tel, trade_name="Cliente Nota Alta", channel=Channel.TELESALES
+    )
     _score(w["low"], 10.0, today)
     _score(w["high"], 80.0, today)
     _score(w["c_tel1"], 50.0, today)
@@ -133,7 +143,8 @@ def test_invalid_calls_are_refused(world, outcome, fields, code):
 def test_money_and_time_parsing():
     """Tests the Brazilian money format and callback times."""
     assert str(telesales.parse_money("R$ 1.234,56")) == "1234.56"
-    assert str(telesales.parse_money("99.9")) == "99.9"
+    assert str(telesales.parse_money("99.9")) == "99.90"
+    assert telesales.parse_money("9" * 40) is None  # beyond NUMERIC(14, 2): refused, not a 500
     assert telesales.parse_money("0") is None
     assert telesales.parse_callback("9h05", datetime(2026, 1, 2).date()).hour == 9
     assert telesales.whatsapp_number("(11) 98765-4321") == "5511987654321"
@@ -143,8 +154,16 @@ def test_money_and_time_parsing():
 def _skip_today(world, customer_key="c_rep1"):
     today = local_now().date()
     plan = Plan(company_id=world["company"].id, user_id=world["rep1"].id, plan_date=today)
-    plan.stops.append(PlanStop(seq=0, customer_id=world[customer_key].id, arrival_s=0, start_s=0,
-                               departure_s=0, status=StopStatus.SKIPPED))
+    plan.stops.append(
+        PlanStop(
+            seq=0,
+            customer_id=world[customer_key].id,
+            arrival_s=0,
+            start_s=0,
+            departure_s=0,
+            status=StopStatus.SKIPPED,
+        )
+    )
     db.session.add(plan)
     db.session.flush()
 
@@ -152,9 +171,12 @@ def _skip_today(world, customer_key="c_rep1"):
 def test_skipped_field_visit_is_pushed_to_the_team_seat(world):
     """Tests that today's skipped visit of the team shows on the seat's list and can be called."""
     _skip_today(world)
-    assert telesales.push_skipped_to_telesales(
-        rep=world["rep1"], customer_id=world["c_rep1"].id, day=local_now().date()
-    ) == world["tel1"]
+    assert (
+        telesales.push_skipped_to_telesales(
+            rep=world["rep1"], customer_id=world["c_rep1"].id, day=local_now().date()
+        )
+        == world["tel1"]
+    )
     now = local_now()
     calls = telesales.get_call_list(seat=world["tel1"], day=now.date(), now=now)
     pushed = [r for r in calls.rows if r.customer.id == world["c_rep1"].id]
@@ -166,15 +188,21 @@ def test_skipped_field_visit_is_pushed_to_the_team_seat(world):
 
 def test_push_can_be_turned_off(world):
     """Tests the company setting push_skipped_to_telesales."""
-    db.session.add(CompanySettings(company_id=world["company"].id, version=2,
-                                   planning={"push_skipped_to_telesales": False}))
+    db.session.add(
+        CompanySettings(
+            company_id=world["company"].id, version=2, planning={"telesales_push_skipped": False}
+        )
+    )
     _skip_today(world)
     now = local_now()
     calls = telesales.get_call_list(seat=world["tel1"], day=now.date(), now=now)
     assert world["c_rep1"].id not in {r.customer.id for r in calls.rows}
-    assert telesales.push_skipped_to_telesales(
-        rep=world["rep1"], customer_id=world["c_rep1"].id, day=now.date()
-    ) is None
+    assert (
+        telesales.push_skipped_to_telesales(
+            rep=world["rep1"], customer_id=world["c_rep1"].id, day=now.date()
+        )
+        is None
+    )
     with pytest.raises(LookupError):
         _log(world, "c_rep1", "not_reached")
 
@@ -185,12 +213,18 @@ def test_logging_through_the_page_is_idempotent(client, world):
     page = client.get("/televendas/")
     assert page.status_code == 200
     assert "Cliente Nota Alta" in page.get_data(as_text=True)
-    data = {"customer_id": world["high"].id, "client_uuid": str(uuid.uuid4()), "outcome": "order",
-            "order_value": "250,00"}
+    data = {
+        "customer_id": world["high"].id,
+        "client_uuid": str(uuid.uuid4()),
+        "outcome": "order",
+        "order_value": "250,00",
+    }
     first = post_form(client, "/televendas/ligacoes", data, page="/televendas/")
     again = post_form(client, "/televendas/ligacoes", data, page="/televendas/")
     assert first.status_code == again.status_code == 302
-    calls = db.session.scalars(sa.select(Contact).where(Contact.customer_id == world["high"].id)).all()
+    calls = db.session.scalars(
+        sa.select(Contact).where(Contact.customer_id == world["high"].id)
+    ).all()
     assert len(calls) == 1
     assert (calls[0].outcome, str(calls[0].order_value)) == (Outcome.ORDER, "250.00")
 
@@ -198,8 +232,11 @@ def test_logging_through_the_page_is_idempotent(client, world):
 def test_other_portfolio_answers_404_and_other_roles_403(client, world):
     """Tests scope on the endpoint and the role gate on the page."""
     login(client, world["tel1"].email)
-    data = {"customer_id": world["c_rep2"].id, "client_uuid": str(uuid.uuid4()),
-            "outcome": "not_reached"}
+    data = {
+        "customer_id": world["c_rep2"].id,
+        "client_uuid": str(uuid.uuid4()),
+        "outcome": "not_reached",
+    }
     assert post_form(client, "/televendas/ligacoes", data, page="/televendas/").status_code == 404
     client.post("/auth/logout", data={})
     other = client.application.test_client()

@@ -24,8 +24,16 @@ from tests.conftest import build_app, make_database, migrate_up
 
 CHROMIUM = os.environ.get("ROTEIRO_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("ROTEIRO_REQUIRE_BROWSER") == "1"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 LIVE_CUSTOMERS = 300
 LIVE_SEED = 7
 
@@ -89,7 +97,9 @@ def browser():  # type: ignore[no-untyped-def]
     """Debian's chromium driven by Playwright (no browser download)."""
     if not Path(CHROMIUM).exists():
         if REQUIRE_BROWSER:
-            pytest.fail(f"chromium is required (ROTEIRO_REQUIRE_BROWSER=1) but {CHROMIUM} is missing")
+            pytest.fail(
+                f"chromium is required (ROTEIRO_REQUIRE_BROWSER=1) but {CHROMIUM} is missing"
+            )
         pytest.skip(f"browser tests skipped: {CHROMIUM} not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
@@ -109,8 +119,12 @@ def new_context(browser, live_server: LiveServer, *, phone: bool = True, **optio
         "geolocation": {"latitude": -23.5505, "longitude": -46.6333, "accuracy": 15},
     }
     if phone:
-        settings.update(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True,
-                        device_scale_factor=2)
+        settings.update(
+            viewport={"width": 360, "height": 640},
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+        )
     else:
         settings.update(viewport={"width": 1280, "height": 800})
     settings.update(options)
@@ -142,3 +156,19 @@ def browser_login(page, email: str, password: str) -> None:  # type: ignore[no-u
     page.get_by_label("Senha").fill(password)
     page.get_by_role("button", name="Entrar").click()
     page.wait_for_load_state("networkidle")
+
+
+def wait_until(read, expected, timeout: float = 15.0):  # type: ignore[no-untyped-def]
+    """Poll ``read()`` (e.g. a query through ``live_server.run``) until it returns ``expected``.
+
+    The phone sends its queue in the background: the server, not the screen, says when
+    everything arrived. Returns the last value read (the caller asserts on it).
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    value = read()
+    while value != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = read()
+    return value

@@ -34,12 +34,18 @@ DAY_COUNT = """() => new Promise((resolve) => {
 })"""
 
 
-def test_phone_keeps_only_the_shell_in_cache_and_forgets_the_route_at_logout(phone_page, live_server, rep_plans):  # noqa: F811
-    """Tests that the service worker caches no per-user page or JSON, and logging out clears the kept route."""
+def test_phone_keeps_only_the_shell_in_cache_and_forgets_the_route_at_logout(
+    phone_page,
+    live_server,
+    rep_plans,  # noqa: F811
+):
+    """Tests that the service worker caches no per-user page or JSON, and logging out clears
+    the kept route."""
     browser_login(phone_page, EMAIL, _password(live_server))
     expect(phone_page.locator(".next-stop")).to_be_visible()
-    phone_page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
-                                 timeout=15000)
+    phone_page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000
+    )
     phone_page.reload()
     expect(phone_page.locator(".next-stop")).to_be_visible()
     cached = phone_page.evaluate(CACHED_URLS)
@@ -55,8 +61,11 @@ def test_phone_keeps_only_the_shell_in_cache_and_forgets_the_route_at_logout(pho
 def _unplanned_customer(email: str) -> tuple[int, str]:
     """A customer of the rep's portfolio that is not on today's route."""
     rep = db.session.scalar(sa.select(User).where(User.email == email))
-    planned = sa.select(PlanStop.customer_id).join(Plan).where(
-        Plan.user_id == rep.id, PlanStop.customer_id.is_not(None))
+    planned = (
+        sa.select(PlanStop.customer_id)
+        .join(Plan)
+        .where(Plan.user_id == rep.id, PlanStop.customer_id.is_not(None))
+    )
     customer = db.session.scalars(
         sa.select(Customer)
         .where(Customer.owner_id == rep.id, Customer.active.is_(True), Customer.id.not_in(planned))
@@ -68,13 +77,15 @@ def _unplanned_customer(email: str) -> tuple[int, str]:
 def _unplanned_contacts(customer_id: int, after: int) -> list[tuple[bool, str | None]]:
     rows = db.session.execute(
         sa.select(Contact.planned, Contact.outcome).where(
-            Contact.customer_id == customer_id, Contact.id > after)
+            Contact.customer_id == customer_id, Contact.id > after
+        )
     )
     return [(planned, outcome.value if outcome else None) for planned, outcome in rows]
 
 
 def test_unplanned_visit_from_portfolio_search(phone_page, live_server, rep_plans):  # noqa: F811
-    """Tests that a rep finds a portfolio customer off the route, checks in and out, and the visit is stored unplanned."""
+    """Tests that a rep finds a portfolio customer off the route, checks in and out, and the visit
+    is stored unplanned."""
     customer_id, name = live_server.run(_unplanned_customer, EMAIL)
     start = live_server.run(_last_contact_id)
     browser_login(phone_page, EMAIL, _password(live_server))
@@ -83,10 +94,13 @@ def test_unplanned_visit_from_portfolio_search(phone_page, live_server, rep_plan
     sheet = phone_page.locator("#sheet-unplanned")
     sheet.get_by_label("Cliente da sua carteira").fill(name)
     sheet.get_by_role("button", name=re.compile(re.escape(name))).first.click()
-    extra = phone_page.locator(".extra")
-    expect(extra.get_by_text(name)).to_be_visible()
-    extra.get_by_role("button", name="Check-out").click()
+    current = phone_page.locator(".next-stop")  # the visit under way is pinned on top
+    expect(current.locator(".next-name")).to_have_text(name)
+    expect(current).to_contain_text("Em visita desde")
+    current.get_by_role("button", name="Check-out", exact=True).click()
     phone_page.locator("#sheet-outcome").get_by_role("button", name="Reagendar").click()
-    expect(extra.get_by_text("Visita feita")).to_be_visible()
+    phone_page.locator(".done-fold summary").click()
+    expect(phone_page.locator(".done-fold").get_by_text(name)).to_be_visible()
+    expect(phone_page.locator(".done-fold")).to_contain_text("Visita feita · Reagendado")
     expect(phone_page.locator("#rep-status")).to_be_hidden()
     assert live_server.run(_unplanned_contacts, customer_id, start) == [(False, "rescheduled")]

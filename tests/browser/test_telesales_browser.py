@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Contact, Outcome, User
-from app.services.clock import local_now
+from app.services.clock import DEFAULT_TZ, local_now
 from tests.browser.conftest import browser_login
 from tests.support.kpis import ensure_scores
 
@@ -55,7 +55,8 @@ def _row_id(locator) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_seat_works_calls_with_the_keyboard(desk_page, live_server, scored):
-    """Tests not-reached, order and callback by keys, the progress line and the callback's return."""
+    """Tests not-reached, order and callback by keys, the progress line and the
+    callback's return."""
     page = desk_page
     browser_login(page, SEAT, _password())
     expect(page).to_have_url(re.compile(r"/televendas/$"))
@@ -94,7 +95,9 @@ def test_seat_works_calls_with_the_keyboard(desk_page, live_server, scored):
 
     calls = live_server.run(_seat_calls_today, live_server.today)
     assert [(cid, outcome) for cid, outcome, _ in calls[-3:]] == [
-        (first, "not_reached"), (second, "order"), (third, "callback")
+        (first, "not_reached"),
+        (second, "order"),
+        (third, "callback"),
     ]
 
     live_server.run(_make_callback_due, third)
@@ -108,4 +111,61 @@ def test_call_links_open_dialer_and_whatsapp(desk_page, live_server, scored):
     """Tests the tel: and wa.me links of the rows."""
     browser_login(desk_page, SEAT, _password())
     row = desk_page.locator("[data-row]").first
-    assert row.locator("a[href^='tel:+55']").count() + row.locator("a[href^='https://wa.me/55']").count() >= 1
+    assert (
+        row.locator("a[href^='tel:+55']").count()
+        + row.locator("a[href^='https://wa.me/55']").count()
+        >= 1
+    )
+
+
+def _callback_of(customer_id: int):  # type: ignore[no-untyped-def]
+    return db.session.scalar(
+        sa.select(Contact.callback_at)
+        .where(Contact.customer_id == customer_id, Contact.outcome == Outcome.CALLBACK)
+        .order_by(Contact.id.desc())
+        .limit(1)
+    )
+
+
+def test_seat_books_a_callback_for_tomorrow(desk_page, live_server, scored):
+    """Tests the date field of a callback: tomorrow 10:30, then the row waits as done today."""
+    page = desk_page
+    browser_login(page, SEAT, _password())
+    row = page.locator("[data-row][data-state=pending]").first
+    customer = _row_id(row)
+    row.focus()
+    page.keyboard.press("4")
+    page.locator(f"#row-{customer} [data-field=callback]").fill("10:30")
+    day = page.locator(f"#row-{customer} [name=callback_date]")
+    expect(day).to_have_value(live_server.today.isoformat())
+    tomorrow = live_server.today + timedelta(days=1)
+    day.fill(tomorrow.isoformat())
+    day.press("Enter")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(f"#row-{customer}")).to_have_attribute("data-state", "done")
+    booked = live_server.run(_callback_of, customer)
+    local = booked.astimezone(DEFAULT_TZ)
+    assert (local.date(), local.hour, local.minute) == (tomorrow, 10, 30)
+
+
+def test_no_sale_without_reason_shows_the_error_by_the_field(desk_page, live_server, scored):
+    """Tests 'Sem venda' with no reason: message and focus by the field, below the header."""
+    page = desk_page
+    browser_login(page, SEAT, _password())
+    row = page.locator("[data-row][data-state=pending]").nth(2)
+    customer = _row_id(row)
+    row.focus()
+    page.keyboard.press("2")
+    reason = page.locator(f"#row-{customer} [data-field=no_sale]")
+    expect(reason).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    message = page.locator(f"#row-{customer} [data-field-error]")
+    expect(message).to_have_text("Escolha o motivo de não venda.")
+    expect(page.locator(f"#row-{customer} [data-field=no_sale]")).to_be_focused()
+    expect(message).to_be_in_viewport()
+    header = page.locator("header").first.bounding_box()
+    box = message.bounding_box()
+    assert header is not None
+    assert box is not None
+    assert box["y"] >= header["y"] + header["height"]

@@ -47,8 +47,14 @@ def line_problem(
     dur = [[abs(a - b) * M for b in xs] for a in xs]
     dist = [[abs(a - b) * 1000 for b in xs] for a in xs]
     cands = tuple(
-        Candidate(cid, Location(HOME.lat, HOME.lon + 0.01 * x), prize, service_s, windows,
-                  appointment=cid in appointments)
+        Candidate(
+            cid,
+            Location(HOME.lat, HOME.lon + 0.01 * x),
+            prize,
+            service_s,
+            windows,
+            appointment=cid in appointments,
+        )
         for cid, x, prize, windows in spots
     )
     rep = RepDay(HOME, HOME, day[0], day[1], max_working_s, lunch)
@@ -63,13 +69,17 @@ def all_day(start_h: float = 8, end_h: float = 18) -> tuple[TimeWindow, ...]:
 def synthetic_day(seed: int, n: int = 60) -> DayProblem:
     """Make a realistic rep day: scored customers around a depot, mixed windows, lunch."""
     rnd = random.Random(seed)
-    spots = [Location(HOME.lat + rnd.uniform(-0.08, 0.08), HOME.lon + rnd.uniform(-0.08, 0.08))
-             for _ in range(n)]
+    spots = [
+        Location(HOME.lat + rnd.uniform(-0.08, 0.08), HOME.lon + rnd.uniform(-0.08, 0.08))
+        for _ in range(n)
+    ]
     lunch_place = Location(HOME.lat + 0.01, HOME.lon) if seed % 2 else None
     pts = [HOME, HOME, *spots, *([lunch_place] if lunch_place else [])]
     kx, ky = 111_000.0, 111_000.0 * math.cos(math.radians(HOME.lat))
-    dist = [[int(1.35 * math.hypot((a.lat - b.lat) * kx, (a.lon - b.lon) * ky)) for b in pts]
-            for a in pts]
+    dist = [
+        [int(1.35 * math.hypot((a.lat - b.lat) * kx, (a.lon - b.lon) * ky)) for b in pts]
+        for a in pts
+    ]
     dur = [[int(d / 6.1) for d in row] for row in dist]
     cands = []
     for i, spot in enumerate(spots):
@@ -82,9 +92,16 @@ def synthetic_day(seed: int, n: int = 60) -> DayProblem:
         elif r < 0.4:
             opens = rnd.choice((9, 10, 15)) * H
             windows = (TimeWindow(opens, opens + H),)
-        cands.append(Candidate(f"c{i}", spot, round(rnd.uniform(1, 100), 1),
-                               rnd.choice((900, 1200, 1800)), windows,
-                               appointment=i == 3 and len(windows) == 1))
+        cands.append(
+            Candidate(
+                f"c{i}",
+                spot,
+                round(rnd.uniform(1, 100), 1),
+                rnd.choice((900, 1200, 1800)),
+                windows,
+                appointment=i == 3 and len(windows) == 1,
+            )
+        )
     lunch = LunchBreak(11 * H + 30 * M, 13 * H + 30 * M, H, lunch_place)
     rep = RepDay(HOME, HOME, 8 * H, 18 * H, 8 * H + 30 * M, lunch)
     return DayProblem(rep, tuple(cands), TravelMatrix(dur, dist))
@@ -93,11 +110,13 @@ def synthetic_day(seed: int, n: int = 60) -> DayProblem:
 @pytest.fixture(scope="session")
 def three_on_a_line() -> DayProblem:
     """Three customers 10, 20 and 30 minutes out, plenty of time: visit all three."""
-    return line_problem([
-        ("a", 10, 1.0, all_day()),
-        ("b", 20, 5.0, all_day()),
-        ("c", 30, 10.0, all_day()),
-    ])
+    return line_problem(
+        [
+            ("a", 10, 1.0, all_day()),
+            ("b", 20, 5.0, all_day()),
+            ("c", 30, 10.0, all_day()),
+        ]
+    )
 
 
 @pytest.fixture(scope="session")

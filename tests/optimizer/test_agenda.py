@@ -108,9 +108,7 @@ def test_due_date_counts_from_the_last_visit() -> None:
     ("weekday", "expected"),
     [(2, 0), (1, 1), (3, 6), (0, 2)],  # delivery on Thursday, lead time one day
 )
-def test_delivery_wait_prefers_the_day_before_delivery(
-    weekday: int, expected: int
-) -> None:
+def test_delivery_wait_prefers_the_day_before_delivery(weekday: int, expected: int) -> None:
     """Tests that an order on Wednesday fits a Thursday delivery best."""
     date = MON + dt.timedelta(days=weekday)
     assert delivery_wait_days(date, frozenset({3}), 1) == expected
@@ -157,18 +155,14 @@ def test_customers_are_never_put_on_a_closed_day() -> None:
     """Tests opening days, too-short opening hours and a customer closed all week."""
     tue_thu = weekly_opening({1: [(9 * H, 17 * H)], 3: [(14 * H, 16 * H)]})
     short_mon = weekly_opening({0: [(8 * H, 8 * H + 1800)], 4: [(14 * H, 18 * H)]})
-    customers = [
-        customer(f"tt{i}", -23.55 + 0.003 * i, opening=tue_thu) for i in range(8)
-    ]
+    customers = [customer(f"tt{i}", -23.55 + 0.003 * i, opening=tue_thu) for i in range(8)]
     customers.append(customer("short", opening=short_mon, service_s=3600))
     customers.append(customer("shut", opening=weekly_opening({5: [(8 * H, 12 * H)]})))
     agenda = plan_week(week(), customers, provider=PROVIDER, settings=FAST)
     for c in customers[:8]:
         assert {d.weekday() for d in assigned_dates(agenda, c.id)} <= {1, 3}
     assert assigned_dates(agenda, "short") == [MON + dt.timedelta(days=4)]
-    assert [(u.customer_id, u.reason) for u in agenda.unassigned] == [
-        ("shut", "closed_all_week")
-    ]
+    assert [(u.customer_id, u.reason) for u in agenda.unassigned] == [("shut", "closed_all_week")]
     assert_routes_feasible(agenda)
 
 
@@ -201,12 +195,8 @@ def test_delivery_day_fit_is_preferred() -> None:
 def test_appointments_are_kept_on_their_date() -> None:
     """Tests that an appointment is a mandatory stop on its date, inside its window."""
     window = TimeWindow(14 * H, 14 * H + 1800)
-    appt = customer(
-        "appt", since=7, appointments=(Appointment(MON + dt.timedelta(3), window),)
-    )
-    agenda = plan_week(
-        week(), [appt, *scattered(20, seed=4)], provider=PROVIDER, settings=FAST
-    )
+    appt = customer("appt", since=7, appointments=(Appointment(MON + dt.timedelta(3), window),))
+    agenda = plan_week(week(), [appt, *scattered(20, seed=4)], provider=PROVIDER, settings=FAST)
     assert agenda.visit_dates("appt") == (MON + dt.timedelta(days=3),)
     thursday = agenda.days[3]
     assert thursday.problem is not None
@@ -303,9 +293,7 @@ def test_duplicate_dates_or_ids_raise() -> None:
 
 def test_dropped_visits_move_to_a_day_with_time_left() -> None:
     """Tests the repair pass: what Monday's route cannot take is routed on Tuesday."""
-    crowd = [
-        customer(f"m{i:02d}", -23.55 + 0.002 * i, service_s=2400) for i in range(18)
-    ]
+    crowd = [customer(f"m{i:02d}", -23.55 + 0.002 * i, service_s=2400) for i in range(18)]
     monday_first = AgendaSettings(
         time_limit_per_day=dt.timedelta(seconds=0.1),
         minutes_per_day_late=10_000.0,

@@ -62,13 +62,18 @@ def test_day_violations_are_reported(three_on_a_line: DayProblem) -> None:
     route = solve_day(three_on_a_line, time_limit=timedelta(seconds=0.1))
     assert check_day(three_on_a_line, route) == []
     first = route.stops[0]
-    late = dataclasses.replace(first, arrival_s=first.arrival_s + 60,
-                               start_s=first.start_s + 60, departure_s=first.departure_s + 60)
+    late = dataclasses.replace(
+        first,
+        arrival_s=first.arrival_s + 60,
+        start_s=first.start_s + 60,
+        departure_s=first.departure_s + 60,
+    )
     assert check_day(three_on_a_line, dataclasses.replace(route, stops=(late, *route.stops[1:])))
     twice = dataclasses.replace(route, stops=(*route.stops, route.stops[0]))
     assert any("visited 2 times" in v for v in check_day(three_on_a_line, twice))
     richer = dataclasses.replace(route, prize=route.prize + 1)
     assert any("prize" in v for v in check_day(three_on_a_line, richer))
-    short_day = dataclasses.replace(three_on_a_line,
-                                    rep=dataclasses.replace(three_on_a_line.rep, end_s=9 * 3600))
+    short_day = dataclasses.replace(
+        three_on_a_line, rep=dataclasses.replace(three_on_a_line.rep, end_s=9 * 3600)
+    )
     assert any("after" in v for v in check_day(short_day, route))

@@ -13,8 +13,13 @@ from tests.optimizer.conftest import BENCH_DATA, ROOT
 
 def run_cli(*args: str) -> dict[str, object]:
     """Run ``python -m optimizer`` and parse its single JSON line."""
-    out = subprocess.run([sys.executable, "-m", "optimizer", *args], capture_output=True,
-                         text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "optimizer", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 1
     result = json.loads(lines[0])
@@ -26,7 +31,11 @@ def test_optw_cli_gives_feasible_tours() -> None:
     """Tests the optw sub-command on c101 with two tours."""
     path = BENCH_DATA / "optw" / "instances" / "c101.txt"
     result = run_cli("optw", str(path), "--tours", "2", "--seconds", "1")
-    assert set(result) == {"instance", "tours", "score", "routes", "seconds"}
+    assert set(result) == {"instance", "tours", "score", "routes", "seconds", "engines"}
+    engines = result["engines"]
+    assert isinstance(engines, dict)
+    assert engines["ortools_solutions"] >= 1  # OR-Tools ran from the ILS routes
+    assert result["score"] >= engines["ils_score"]
     routes = result["routes"]
     assert isinstance(routes, list)
     assert len(routes) == 2

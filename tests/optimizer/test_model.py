@@ -28,23 +28,41 @@ WINDOW = TimeWindow(8 * H, 18 * H)
 
 def candidate(**kw: Any) -> Candidate:
     """Build a valid candidate, overriding some fields."""
-    fields: dict[str, Any] = {"id": "a", "location": HOME, "prize": 1.0, "service_s": 600,
-                              "windows": (WINDOW,)}
+    fields: dict[str, Any] = {
+        "id": "a",
+        "location": HOME,
+        "prize": 1.0,
+        "service_s": 600,
+        "windows": (WINDOW,),
+    }
     return Candidate(**{**fields, **kw})
 
 
 def rep(**kw: Any) -> RepDay:
     """Build a valid rep day, overriding some fields."""
-    fields: dict[str, Any] = {"start": HOME, "end": HOME, "start_s": 8 * H, "end_s": 18 * H,
-                              "max_working_s": 9 * H, "lunch": None}
+    fields: dict[str, Any] = {
+        "start": HOME,
+        "end": HOME,
+        "start_s": 8 * H,
+        "end_s": 18 * H,
+        "max_working_s": 9 * H,
+        "lunch": None,
+    }
     return RepDay(**{**fields, **kw})
 
 
 def stop(**kw: Any) -> ScheduledStop:
     """Build a valid stop, overriding some fields."""
-    fields: dict[str, Any] = {"kind": "visit", "candidate_id": "a", "arrival_s": 100,
-                              "wait_s": 0, "start_s": 100, "departure_s": 200, "travel_s": 5,
-                              "travel_m": 50}
+    fields: dict[str, Any] = {
+        "kind": "visit",
+        "candidate_id": "a",
+        "arrival_s": 100,
+        "wait_s": 0,
+        "start_s": 100,
+        "departure_s": 200,
+        "travel_s": 5,
+        "travel_m": 50,
+    }
     return ScheduledStop(**{**fields, **kw})
 
 
@@ -72,10 +90,12 @@ def stop(**kw: Any) -> ScheduledStop:
         lambda: TravelMatrix(((0, -1), (1, 0)), ((0, 1), (1, 0))),
         lambda: TravelMatrix(((1, 1), (1, 0)), ((0, 1), (1, 0))),
         lambda: TravelMatrix(((0, 1.5), (1, 0)), ((0, 1), (1, 0))),
-        lambda: DayProblem(rep(), (candidate(),), TravelMatrix(((0, 1), (1, 0)),
-                                                               ((0, 1), (1, 0)))),
-        lambda: DayProblem(rep(), (candidate(), candidate()),
-                           TravelMatrix(np.zeros((4, 4), dtype=int), np.zeros((4, 4), dtype=int))),
+        lambda: DayProblem(rep(), (candidate(),), TravelMatrix(((0, 1), (1, 0)), ((0, 1), (1, 0)))),
+        lambda: DayProblem(
+            rep(),
+            (candidate(), candidate()),
+            TravelMatrix(np.zeros((4, 4), dtype=int), np.zeros((4, 4), dtype=int)),
+        ),
         lambda: stop(kind="drive"),
         lambda: stop(kind="lunch"),
         lambda: stop(wait_s=10),
@@ -108,9 +128,10 @@ def test_problem_counts_the_lunch_place_as_the_last_node() -> None:
 
 def test_importing_optimizer_pulls_in_no_web_or_database_code() -> None:
     """Tests that the optimizer stays a pure library (no flask, sqlalchemy or app)."""
-    code = ("import sys, optimizer, optimizer.routing, optimizer.checker, optimizer.__main__\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'app')]\n"
-            "print(','.join(bad))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, optimizer, optimizer.routing, optimizer.checker, optimizer.__main__\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'app')]\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -43,9 +43,7 @@ def make_problem(*, lunch: bool = True, n: int = 10) -> DayProblem:
     cands = [
         Candidate(
             f"c{i}",
-            Location(
-                -23.5505 + 0.01 * ((i % 5) - 2), -46.6333 + 0.012 * (i // 5 - 0.5)
-            ),
+            Location(-23.5505 + 0.01 * ((i % 5) - 2), -46.6333 + 0.012 * (i // 5 - 0.5)),
             10.0 + i,
             1800,
             (TimeWindow(8 * H, 17 * H),),
@@ -81,9 +79,7 @@ def route_of(ids: list[str], dropped: tuple[DroppedCandidate, ...] = ()) -> DayR
         for k, cid in enumerate(ids)
     )
     end = 9 * H + len(ids) * 1800
-    return DayRoute(
-        stops, dropped, 5000 * len(ids), 900 * len(ids), end - 8 * H, 1.0, end, 8 * H
-    )
+    return DayRoute(stops, dropped, 5000 * len(ids), 900 * len(ids), end - 8 * H, 1.0, end, 8 * H)
 
 
 def test_diff_on_a_hand_made_case() -> None:
@@ -103,9 +99,7 @@ def test_diff_on_a_hand_made_case() -> None:
 
 def test_diff_of_an_unchanged_rest_is_empty() -> None:
     """Tests that the same remaining order gives no moves, additions or drops."""
-    diff = diff_routes(
-        route_of(["A", "B", "C"]), route_of(["B", "C"]), visited_ids={"A"}
-    )
+    diff = diff_routes(route_of(["A", "B", "C"]), route_of(["B", "C"]), visited_ids={"A"})
     assert (diff.kept, diff.moved, diff.added, diff.dropped) == (("B", "C"), (), (), ())
     assert not diff.changed
 
@@ -234,9 +228,7 @@ def test_after_hours_the_plan_is_to_drive_home() -> None:
     )
     assert result.route.visited_ids == ()
     assert result.route.end_arrival_s >= 19 * H
-    assert {d.candidate_id for d in result.route.dropped} == {
-        c.id for c in problem.candidates
-    }
+    assert {d.candidate_id for d in result.route.dropped} == {c.id for c in problem.candidates}
 
 
 def test_replan_is_deterministic() -> None:
@@ -272,17 +264,11 @@ def test_unknown_ids_raise() -> None:
 
 
 @given(
-    old=st.permutations([f"s{i}" for i in range(8)]).map(
-        lambda p: p[: len(p) // 2 + 2]
-    ),
-    new=st.lists(
-        st.sampled_from([f"s{i}" for i in range(10)]), unique=True, max_size=8
-    ),
+    old=st.permutations([f"s{i}" for i in range(8)]).map(lambda p: p[: len(p) // 2 + 2]),
+    new=st.lists(st.sampled_from([f"s{i}" for i in range(10)]), unique=True, max_size=8),
     visited=st.sets(st.sampled_from([f"s{i}" for i in range(8)]), max_size=3),
 )
-def test_diff_accounts_for_every_stop(
-    old: list[str], new: list[str], visited: set[str]
-) -> None:
+def test_diff_accounts_for_every_stop(old: list[str], new: list[str], visited: set[str]) -> None:
     """Tests that kept + moved + added is the new route and kept + moved + dropped the old."""
     new = [cid for cid in new if cid not in visited]
     diff = diff_routes(route_of(list(old)), route_of(new), visited_ids=visited)

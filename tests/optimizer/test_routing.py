@@ -52,11 +52,13 @@ def test_prefers_one_rich_stop_to_two_poor_ones(make_line: Builder) -> None:
 
 def test_drop_reasons_name_closed_and_unreachable(make_line: Builder) -> None:
     """Tests that closed and out-of-reach customers are reported as such."""
-    problem = make_line([
-        ("open", 10, 1.0, all_day()),
-        ("closed", 10, 50.0, ()),
-        ("too_early", 30, 50.0, (TimeWindow(8 * H, 8 * H + 5 * M),)),
-    ])
+    problem = make_line(
+        [
+            ("open", 10, 1.0, all_day()),
+            ("closed", 10, 50.0, ()),
+            ("too_early", 30, 50.0, (TimeWindow(8 * H, 8 * H + 5 * M),)),
+        ]
+    )
     route = solve(problem)
     assert route.visited_ids == ("open",)
     assert reasons(route) == {"closed": "closed_that_day", "too_early": "window_unreachable"}

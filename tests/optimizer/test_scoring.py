@@ -16,6 +16,7 @@ from optimizer.scoring import (
     PURCHASE_LAPSE,
     PURPOSE_COLLECT,
     PURPOSE_NONE,
+    PURPOSE_REACTIVATE,
     PURPOSE_SALES,
     RESCUE,
     SERVICE_GAP,
@@ -121,9 +122,7 @@ def test_cycle_is_shrunk_toward_the_segment() -> None:
     f = features(1, **regular(n_days=3, cycle=30.0, since_last=1.0))
     res = score(f, population=population(cycle=10.0, shrinkage=2.0))
     # two gaps of 30 and two pseudo-gaps of 10, averaged in log space
-    assert res.cycle_days[0] == pytest.approx(
-        math.exp((2 * math.log(30) + 2 * math.log(10)) / 4)
-    )
+    assert res.cycle_days[0] == pytest.approx(math.exp((2 * math.log(30) + 2 * math.log(10)) / 4))
 
 
 def test_urgency_is_one_half_at_the_cycle_and_rises_past_it() -> None:
@@ -150,24 +149,25 @@ def test_lapse_then_rescue_flags() -> None:
     rescue = score(features(1, **regular(5, 10.0, since_last=41.0)), population=pop)
     assert rescue.has(0, RESCUE)
     assert not rescue.has(0, PURCHASE_LAPSE)
-    # a rescue case is not ranked as merely due: its urgency drops to the rescue level
-    assert rescue.component("urgency")[0] == pytest.approx(
-        ScoringSettings().rescue_urgency
-    )
+    # a rescue case is not ranked as merely due: being gone earns it no cycle points
+    assert rescue.component("urgency")[0] == 0.0
+    assert rescue.purpose[0] == PURPOSE_REACTIVATE
     assert rescue.explain(0)[0].key == "rescue"
     assert rescue.explain(0)[0].values["cycles"] == 4.1
+    assert rescue.explain(0)[0].values["channel"] == "telesales"
 
 
 def test_no_history_gets_the_segment_default() -> None:
-    settings = ScoringSettings(
-        segment_cycle_days=(7.0, 45.0), learn_segment_cycles=False
-    )
+    settings = ScoringSettings(segment_cycle_days=(7.0, 45.0), learn_segment_cycles=False)
     f = features(3, segment=[1, 0, -1])
     res = score(f, settings)
     assert res.cycle_days.tolist() == pytest.approx([45.0, 7.0, 30.0])
     assert res.component("urgency").tolist() == [0.0, 0.0, 0.0]
     assert all(res.has(i, NEW_CUSTOMER) for i in range(3))
-    assert res.explain(0)[0].key == "new_customer"
+    # being new does not make a customer more urgent today: a detail, not a reason
+    lines = {r.key: r for r in res.explain(0)}
+    assert lines["new_customer"].detail
+    assert lines["no_purchase_history"].detail
 
 
 def test_lapse_risk_and_propensity_are_probabilities_that_move_the_right_way() -> None:
@@ -191,9 +191,7 @@ def test_service_gap() -> None:
         visit_frequency_days=[14.0, 14.0, 14.0, 14.0, 7.0],
     )
     res = score(f)
-    assert res.component("service").tolist() == pytest.approx(
-        [0.25, 0.5, 0.75, 1.0, 1.0]
-    )
+    assert res.component("service").tolist() == pytest.approx([0.25, 0.5, 0.75, 1.0, 1.0])
     assert [res.has(i, SERVICE_GAP) for i in range(5)] == [
         False,
         False,
@@ -203,25 +201,31 @@ def test_service_gap() -> None:
     ]
     reason = next(r for r in res.explain(2) if r.key == "visit_overdue")
     assert reason.values == {"days": 21, "frequency": 14}
-    assert (
-        next(r for r in res.explain(4) if r.key == "visit_overdue").values["days"]
-        is None
-    )
+    assert next(r for r in res.explain(4) if r.key == "visit_overdue").values["days"] is None
     neutral = score(features(1, days_since_contact=[30.0]))
     assert neutral.component("service")[0] == 0
     assert not neutral.has(0, SERVICE_GAP)
 
 
-def test_value_on_a_log_scale() -> None:
-    settings = ScoringSettings(
-        value_reference_ticket=100.0, value_reference_revenue=1000.0
+def test_value_is_the_monthly_revenue_at_stake_in_money() -> None:
+    settings = ScoringSettings(value_reference_monthly=1000.0)
+    # ticket 600 every 15.21875 days = R$ 1,200 a month; the risk scales what is at stake
+    cols = regular(6, 15.21875, since_last=5.0)
+    f = features(
+        3,
+        **{k: v * 3 for k, v in cols.items()},
+        avg_ticket=[600.0, 300.0, 0.0],
+        revenue=[1.0, 3.0, 0.0],
     )
-    ticket = [0.0, math.sqrt(101) - 1, 100.0, 5000.0]
-    revenue = [0.0, math.sqrt(1001) - 1, 1000.0, 1000.0]
-    res = score(features(4, avg_ticket=ticket, revenue=revenue), settings)
-    assert res.component("value").tolist() == pytest.approx([0.0, 0.5, 1.0, 1.0])
-    total = sum(revenue)
-    assert res.revenue_share.tolist() == pytest.approx([r / total for r in revenue])
+    res = score(f, settings, population(cycle=15.21875, shrinkage=0.0))
+    assert res.monthly_value.tolist() == pytest.approx([1200.0, 600.0, 0.0])
+    assert res.value_at_stake.tolist() == pytest.approx(
+        (res.monthly_value * res.lapse_risk).tolist()
+    )
+    # linear in money: half the ticket, half the value points
+    assert res.component("value")[1] == pytest.approx(res.component("value")[0] / 2)
+    assert res.component("value")[2] == 0.0
+    assert res.revenue_share.tolist() == pytest.approx([0.25, 0.75, 0.0])
 
 
 def test_finance_overdue_and_credit() -> None:
@@ -239,8 +243,9 @@ def test_finance_overdue_and_credit() -> None:
     assert [res.has(i, CREDIT_BLOCKED) for i in range(4)] == [False, False, True, False]
     assert res.explain(0)[0].key == "overdue_collect"
     assert res.explain(0)[0].values == {"amount": 250.0, "days": 10, "policy": "allow"}
-    assert res.explain(2)[0].key == "credit_blocked"
-    assert res.explain(2)[0].values == {"available": 300.0, "ticket": 500.0}
+    credit = next(r for r in res.explain(2) if r.key == "credit_blocked")
+    assert credit.values == {"available": 300.0, "ticket": 500.0}
+    assert credit.detail  # what can be sold on credit, not a reason to go
 
 
 def test_collection_policies() -> None:
@@ -260,15 +265,11 @@ def test_collection_policies() -> None:
 
 def test_delivery_fit() -> None:
     tuesday, thursday, monday = 1 << 1, 1 << 3, 1 << 0
-    f = features(
-        4, delivery_weekdays=[tuesday, thursday, monday, 0], reference_weekday=0
-    )
+    f = features(4, delivery_weekdays=[tuesday, thursday, monday, 0], reference_weekday=0)
     res = score(f, ScoringSettings(lead_time_days=1))
     assert res.component("delivery").tolist() == pytest.approx([1.0, 5 / 7, 1 / 7, 1.0])
     assert res.delivery_days.tolist() == [1, 3, 7, 1]
-    assert next(r for r in res.explain(1) if r.key == "next_delivery").values == {
-        "days": 3
-    }
+    assert next(r for r in res.explain(1) if r.key == "next_delivery").values == {"days": 3}
 
 
 def test_mix_lapse_and_offers() -> None:
@@ -292,9 +293,7 @@ def test_mix_lapse_and_offers() -> None:
 
 
 def test_total_is_the_weighted_sum_of_components() -> None:
-    settings = ScoringSettings(
-        value_reference_ticket=100.0, value_reference_revenue=1000.0
-    )
+    settings = ScoringSettings(value_reference_monthly=1.0)
     f = features(
         1,
         **regular(n_days=6, cycle=14.5, since_last=14.0),
@@ -314,9 +313,7 @@ def test_total_is_the_weighted_sum_of_components() -> None:
 
 
 def test_settings_round_trip_through_json() -> None:
-    settings = ScoringSettings(
-        collection_policy="collect_only", segment_cycle_days=(7.0, 30.0)
-    )
+    settings = ScoringSettings(collection_policy="collect_only", segment_cycle_days=(7.0, 30.0))
     again = ScoringSettings.from_dict(json.loads(json.dumps(settings.to_dict())))
     assert again == settings
     newer = ScoringSettings.from_dict({**settings.to_dict(), "future_knob": 3})
@@ -440,7 +437,4 @@ def test_population_round_trips_through_json() -> None:
     again = CyclePopulation.from_dict(json.loads(json.dumps(pop.to_dict())))
     assert again.to_dict() == pop.to_dict()
     f = features(1, **regular(5, 12.0, since_last=20.0))
-    assert (
-        score(f, population=again).lapse_risk[0]
-        == score(f, population=pop).lapse_risk[0]
-    )
+    assert score(f, population=again).lapse_risk[0] == score(f, population=pop).lapse_risk[0]

@@ -37,9 +37,7 @@ def _transactions(path: Path) -> None:
         while day < min(stop, 729):
             when = start + np.timedelta64(int(day), "D")
             code = f"{rng.integers(10000, 10040)}"
-            rows.append(
-                (f"{len(rows)}", code, "item", 3, f"{when} 10:00:00", 2.5, cid, "UK")
-            )
+            rows.append((f"{len(rows)}", code, "item", 3, f"{when} 10:00:00", 2.5, cid, "UK"))
             day += rng.gamma(4.0, cycle / 4.0)
     rows.append(("C1", "10001", "item", -1, "2010-05-01 10:00:00", 2.5, 10000, "UK"))
     rows.append(("9", "POST", "postage", 1, "2010-05-01 10:00:00", 9.0, 10000, "UK"))
@@ -64,20 +62,41 @@ def test_backtest_prints_the_summary_last(
     data = tmp_path / "tx.csv"
     _transactions(data)
     backtest = _load_backtest()
-    backtest.main(
-        ["--data", str(data), "--cutoffs", "2011-01-01,2011-06-01,2012-06-01"]
-    )
+    backtest.main(["--data", str(data), "--cutoffs", "2011-01-01,2011-06-01,2012-06-01"])
     lines = capsys.readouterr().out.strip().splitlines()
     assert any("skipping cut-off 2012-06-01" in line for line in lines)
     summary = json.loads(lines[-1])
     assert summary["cutoffs"] == ["2011-01-01", "2011-06-01"]
     for metric in ("lapse_auc", "buy14_auc", "lapse_p10", "buy14_p10"):
         assert set(summary[metric]) == {"roteiro", "recency", "rfm", "bgnbd"}
-        assert all(
-            v is None or 0 <= v <= 1 for vs in summary[metric].values() for v in vs
-        )
+        assert all(v is None or 0 <= v <= 1 for vs in summary[metric].values() for v in vs)
+    # the manager's measures: same methods, revenue-weighted, and lost revenue caught
+    assert set(summary["lapse_auc_revenue"]) == set(summary["lapse_auc"])
+    assert all(0 <= v <= 1 for vs in summary["lapse_auc_revenue"].values() for v in vs)
+    assert set(summary["lost_revenue_top10"]) == {
+        "roteiro",
+        "recency",
+        "rfm",
+        "bgnbd",
+        "roteiro_value_at_stake",
+    }
+    assert set(summary["lapse_auc_revenue_gap_ci95"]) == {"recency", "rfm", "bgnbd"}
     # people who stop are visible in the history: our lapse risk must do better than chance
     assert min(summary["lapse_auc"]["roteiro"]) > 0.6
+
+
+def test_weighted_auc_and_lost_revenue_caught_by_hand() -> None:
+    backtest = _load_backtest()
+    score = np.array([0.9, 0.8, 0.3, 0.1])
+    label = np.array([True, False, True, False])
+    # equal weights: the plain AUC (3 of 4 pairs in order)
+    assert backtest.weighted_auc(score, label, np.ones(4)) == pytest.approx(0.75)
+    assert backtest.auc(score, label) == pytest.approx(0.75)
+    # pairs (0,1) w 1*1 in order, (0,3) 1*1 in order, (2,1) 10*1 out of order, (2,3) 10*1 in order
+    weight = np.array([1.0, 1.0, 10.0, 1.0])
+    assert backtest.weighted_auc(score, label, weight) == pytest.approx(12 / 22)
+    loss = np.array([30.0, 0.0, 10.0, 0.0])
+    assert backtest.caught_top(score, loss, share=0.25) == pytest.approx(0.75)
 
 
 def test_auc_and_precision_helpers() -> None:

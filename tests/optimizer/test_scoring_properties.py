@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from optimizer.scoring import (
     COLLECTION_POLICIES,
     FLAG_NAMES,
+    PURPOSE_REACTIVATE,
+    REACTIVATION_POLICIES,
     RESCUE,
     ScoringFeatures,
     ScoringSettings,
@@ -26,6 +28,7 @@ FLAG_REASON = {
     "collection": "overdue_collect",
     "credit_blocked": "credit_blocked",
     "new_customer": "new_customer",
+    "field_reactivation": "rescue",
 }
 
 
@@ -53,9 +56,7 @@ def portfolios(draw: st.DrawFn) -> ScoringFeatures:
         gap_log_scale=scale,
         avg_ticket=np.where(rng.random(n) < 0.9, rng.uniform(0, 3000, n), np.nan),
         revenue=rng.uniform(0, 50_000, n),
-        days_since_contact=np.where(
-            rng.random(n) < 0.9, rng.integers(0, 90, n), np.nan
-        ),
+        days_since_contact=np.where(rng.random(n) < 0.9, rng.integers(0, 90, n), np.nan),
         visit_frequency_days=rng.choice([np.nan, 7.0, 14.0, 30.0], n),
         overdue_amount=overdue,
         overdue_days=np.where(overdue > 0, rng.integers(1, 60, n), 0).astype(float),
@@ -63,9 +64,7 @@ def portfolios(draw: st.DrawFn) -> ScoringFeatures:
         credit_limit=np.where(rng.random(n) < 0.7, rng.uniform(0, 8000, n), np.nan),
         delivery_weekdays=rng.integers(0, 128, n).astype(np.uint8),
         reference_weekday=int(rng.integers(0, 7)),
-        days_since_created=np.where(
-            rng.random(n) < 0.5, rng.uniform(0, 900, n), np.nan
-        ),
+        days_since_created=np.where(rng.random(n) < 0.5, rng.uniform(0, 900, n), np.nan),
         mix_customer=np.sort(rng.integers(0, n, k)),
         mix_category=rng.integers(0, 5, k),
         mix_share=rng.random(k),
@@ -95,9 +94,7 @@ def test_more_overdue_never_raises_sales_priority(
     amount[i] += more_amount
     late[i] += more_days
     open_rec[i] += more_amount
-    worse = _with(
-        f, overdue_amount=amount, overdue_days=late, open_receivables=open_rec
-    )
+    worse = _with(f, overdue_amount=amount, overdue_days=late, open_receivables=open_rec)
     before = score(f, cfg, pop).score[i]
     after = score(worse, cfg, pop).score[i]
     assert after <= before + 1e-9
@@ -123,18 +120,14 @@ def test_more_days_past_the_cycle_never_lowers_urgency_before_rescue(
     since_first = f.days_since_first.copy()
     since_last[i] += extra
     since_first[i] += extra
-    later = score(
-        _with(f, days_since_last=since_last, days_since_first=since_first), cfg, pop
-    )
+    later = score(_with(f, days_since_last=since_last, days_since_first=since_first), cfg, pop)
     assert not later.has(i, RESCUE)
     assert later.component("urgency")[i] >= base.component("urgency")[i] - 1e-12
 
 
 @settings(max_examples=40, deadline=None)
 @given(portfolios(), st.lists(st.floats(1, 120), min_size=3, max_size=3))
-def test_no_history_gets_the_segment_defaults(
-    f: ScoringFeatures, cycles: list[float]
-) -> None:
+def test_no_history_gets_the_segment_defaults(f: ScoringFeatures, cycles: list[float]) -> None:
     cfg = ScoringSettings(segment_cycle_days=tuple(cycles), learn_segment_cycles=False)
     res = score(f, cfg)
     for i in np.flatnonzero(f.purchase_days == 0):
@@ -171,3 +164,41 @@ def test_every_flag_is_explained(f: ScoringFeatures) -> None:
             if res.flags[i] & bit:
                 assert FLAG_REASON[name] in keys
         assert len(res.offers(i)) == int(np.sum(res.mix.customer == i))
+
+
+@settings(max_examples=60, deadline=None)
+@given(portfolios(), st.sampled_from(REACTIVATION_POLICIES), st.data())
+def test_a_rescue_case_never_outranks_itself_when_due(
+    f: ScoringFeatures, policy: str, data: st.DataObject
+) -> None:
+    """Being gone earns no points: the same customer scores at least as much when merely due."""
+    cfg = ScoringSettings(reactivation_policy=policy, collection_policy="allow")
+    pop = fit_population(f, cfg)
+    gone = score(f, cfg, pop)
+    rescues = np.flatnonzero(gone.flags & RESCUE)
+    if len(rescues) == 0:
+        return
+    i = int(data.draw(st.sampled_from(rescues.tolist())))
+    assert gone.purpose[i] == PURPOSE_REACTIVATE
+    # the same history, seen when the silence was exactly one cycle (shift the clock back)
+    shift = f.days_since_last[i] - np.floor(gone.cycle_days[i])
+    since_last, since_first = f.days_since_last.copy(), f.days_since_first.copy()
+    since_last[i] -= shift
+    since_first[i] -= shift
+    mix_since = f.mix_days_since.copy()
+    mix_since[f.mix_customer == i] -= shift
+    due = score(
+        _with(
+            f,
+            days_since_last=since_last,
+            days_since_first=since_first,
+            mix_days_since=mix_since,
+        ),
+        cfg,
+        pop,
+    )
+    assert not due.has(i, RESCUE)
+    assert gone.component("urgency")[i] == 0
+    assert gone.component("value")[i] == 0
+    assert gone.component("mix")[i] <= due.component("mix")[i] + 1e-12
+    assert gone.score[i] <= due.score[i] + 1e-9

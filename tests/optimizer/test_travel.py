@@ -23,6 +23,8 @@ from optimizer.travel import (
     SpeedProfile,
     UnroutableError,
     day_locations,
+    geodesic_cross_m,
+    geodesic_from_m,
     geodesic_m,
     geodesic_matrix_m,
 )
@@ -61,9 +63,7 @@ def test_vectorised_distances_match_geopy_within_1e5() -> None:
     fast = geodesic_matrix_m(points)
     for i in range(len(points)):
         for j in range(i + 1, len(points)):
-            exact = geodesic(
-                (points[i].lat, points[i].lon), (points[j].lat, points[j].lon)
-            ).m
+            exact = geodesic((points[i].lat, points[i].lon), (points[j].lat, points[j].lon)).m
             assert fast[i, j] == pytest.approx(exact, rel=1e-5)
 
 
@@ -74,11 +74,29 @@ def test_far_pairs_use_the_exact_geodesic() -> None:
     assert far[0, 1] == pytest.approx(geodesic_m(SE, CAMPINAS), rel=1e-5)
 
 
+def test_distances_from_one_point_are_a_row_of_the_matrix() -> None:
+    """Tests that one point to many agrees with the matrix's row, near and far, and with none."""
+    points = [PINHEIROS, MOOCA, SANTANA, CAMPINAS, Location(-22.0, -47.9), SE]
+    row = geodesic_from_m(SE, points)
+    matrix = geodesic_matrix_m([SE, *points])
+    assert row == pytest.approx(matrix[0, 1:], abs=1e-6)
+    assert row[-1] == 0.0
+    assert row[4] == pytest.approx(geodesic_m(SE, Location(-22.0, -47.9)), abs=1e-6)
+    assert geodesic_from_m(SE, []).shape == (0,)
+
+
+def test_distances_between_two_sets_are_a_block_of_the_matrix() -> None:
+    """Tests that rows × columns agree with the square matrix's block, far pairs exact."""
+    rows, cols = [SE, CAMPINAS], [PINHEIROS, MOOCA, Location(-22.0, -47.9)]
+    block = geodesic_cross_m(rows, cols)
+    matrix = geodesic_matrix_m([*rows, *cols])
+    assert block == pytest.approx(matrix[:2, 2:], abs=1e-6)
+    assert geodesic_cross_m([], cols).shape == (0, 3)
+
+
 def test_geodesic_matrix_is_symmetric_with_zero_diagonal() -> None:
     """Tests symmetry, the zero diagonal and integer cells."""
-    m = GeodesicProvider().matrix(
-        [SE, PINHEIROS, MOOCA, SANTANA, SE], depart_s=11 * 3600
-    )
+    m = GeodesicProvider().matrix([SE, PINHEIROS, MOOCA, SANTANA, SE], depart_s=11 * 3600)
     d = np.array(m.durations_s)
     assert (d == d.T).all()
     assert (np.diag(d) == 0).all()
@@ -96,9 +114,7 @@ def test_duration_is_distance_times_circuity_over_speed() -> None:
 
 def test_leg_overhead_is_added_to_moves_only() -> None:
     """Tests that parking overhead is added to legs between different points only."""
-    provider = GeodesicProvider(
-        SpeedProfile.constant(36.0), circuity=1.0, leg_overhead_s=120
-    )
+    provider = GeodesicProvider(SpeedProfile.constant(36.0), circuity=1.0, leg_overhead_s=120)
     m = provider.matrix([SE, SE, PINHEIROS])
     assert m.durations_s[0][1] == 0
     assert m.durations_s[0][2] == round(6392.5 / 10) + 120
@@ -140,9 +156,7 @@ def test_matrix_speed_averages_the_hours_after_departure() -> None:
 
 def test_typical_speed_is_the_harmonic_mean() -> None:
     """Tests that half a window at 10 km/h and half at 40 km/h average to 16 km/h."""
-    profile = SpeedProfile(
-        (SpeedBand(0, 3600, 10.0), SpeedBand(3600, 7200, 40.0)), 99.0
-    )
+    profile = SpeedProfile((SpeedBand(0, 3600, 10.0), SpeedBand(3600, 7200, 40.0)), 99.0)
     assert profile.typical_kmh(0, 7200) == pytest.approx(16.0)
     assert profile.kmh_at(86_400 + 100) == 10.0  # wraps past midnight
     assert profile.kmh_at(5 * 3600) == 99.0
@@ -184,9 +198,7 @@ def test_day_locations_follow_the_solver_node_order() -> None:
 def test_osrm_matrix_is_parsed_from_a_real_http_answer(osrm: OsrmServerState) -> None:
     """Tests the URL (lon,lat order, annotations) and the parsed integer matrix."""
     m = OsrmProvider(osrm.base_url).matrix([SE, PINHEIROS, MOOCA])
-    assert osrm.paths[0].startswith(
-        "/table/v1/driving/-46.633300,-23.550500;-46.693300,"
-    )
+    assert osrm.paths[0].startswith("/table/v1/driving/-46.633300,-23.550500;-46.693300,")
     assert "annotations=duration,distance" in osrm.paths[0]
     # The fake server drives haversine × 1.3 at 10 m/s; haversine Sé → Pinheiros ≈ 6400 m.
     assert m.distances_m[0][1] == pytest.approx(6400 * 1.3, rel=0.01)

@@ -50,7 +50,8 @@ def _snapshot(customer: Any, flags: int, cycle: float) -> None:
 
 
 def kpi_world() -> dict[str, Any]:
-    """One team (reps A and B, a supervisor), five customers, one outsider team and an inactive one."""
+    """One team (reps A and B, a supervisor), five customers, one outsider team and an
+    inactive one."""
     company = make_company()
     team, other_team = make_team(company), make_team(company)
     w: dict[str, Any] = {"company": company}
@@ -58,13 +59,9 @@ def kpi_world() -> dict[str, Any]:
     w["admin"] = make_user(company, Role.ADMIN)
     w["rep_a"] = make_user(company, Role.REP, team, with_profile=True, name="Ana Rep")
     w["rep_b"] = make_user(company, Role.REP, team, with_profile=True, name="Bruno Rep")
-    w["rep_x"] = make_user(
-        company, Role.REP, other_team, with_profile=True, name="Xavier Rep"
-    )
+    w["rep_x"] = make_user(company, Role.REP, other_team, with_profile=True, name="Xavier Rep")
     a, b = w["rep_a"], w["rep_b"]
-    ok = w["ok"] = make_customer(
-        company, a, trade_name="Cliente Em Dia", visit_frequency_days=7
-    )
+    ok = w["ok"] = make_customer(company, a, trade_name="Cliente Em Dia", visit_frequency_days=7)
     gap = w["gap"] = make_customer(
         company, a, trade_name="Cliente Em Ruptura", visit_frequency_days=7
     )
@@ -72,16 +69,18 @@ def kpi_world() -> dict[str, Any]:
         company, a, trade_name="Cliente Nunca", visit_frequency_days=14
     )
     lapse = w["lapse"] = make_customer(
-        company, b, trade_name="Bar Positivação", segment="bar", visit_frequency_days=7,
+        company,
+        b,
+        trade_name="Bar Positivação",
+        segment="bar",
+        visit_frequency_days=7,
         zone="Norte",
     )
     rescue = w["rescue"] = make_customer(
         company, b, trade_name="Cliente Resgate", visit_frequency_days=30
     )
     make_customer(company, a, trade_name="Cliente Inativo", active=False)
-    w["outsider"] = make_customer(
-        company, w["rep_x"], trade_name="Cliente Outra Equipe"
-    )
+    w["outsider"] = make_customer(company, w["rep_x"], trade_name="Cliente Outra Equipe")
 
     _orders(
         ok,
@@ -96,9 +95,7 @@ def kpi_world() -> dict[str, Any]:
     make_receivable(gap, date(2026, 11, 1), Decimal("200"))
     make_receivable(rescue, date(2026, 10, 1), Decimal("80"), paid=date(2026, 11, 30))
 
-    make_contact(
-        ok, a, date(2026, 11, 20), outcome=Outcome.NO_SALE, no_sale_reason="preco"
-    )
+    make_contact(ok, a, date(2026, 11, 20), outcome=Outcome.NO_SALE, no_sale_reason="preco")
     make_contact(
         ok,
         a,
@@ -108,15 +105,9 @@ def kpi_world() -> dict[str, Any]:
         planned=True,
         check_in_flagged=True,
     )
-    make_contact(
-        gap, a, date(2026, 11, 11), kind=ContactKind.CALL, outcome=Outcome.ORDER
-    )
-    make_contact(
-        gap, a, date(2026, 11, 22), kind=ContactKind.CALL, outcome=Outcome.NOT_REACHED
-    )
-    make_contact(
-        lapse, b, date(2026, 11, 21), outcome=Outcome.NO_SALE, no_sale_reason="preco"
-    )
+    make_contact(gap, a, date(2026, 11, 11), kind=ContactKind.CALL, outcome=Outcome.ORDER)
+    make_contact(gap, a, date(2026, 11, 22), kind=ContactKind.CALL, outcome=Outcome.NOT_REACHED)
+    make_contact(lapse, b, date(2026, 11, 21), outcome=Outcome.NO_SALE, no_sale_reason="preco")
     make_contact(
         rescue,
         b,
@@ -143,9 +134,7 @@ def kpi_world() -> dict[str, Any]:
                 status=status,
             )
         )
-    plan.stops.append(
-        PlanStop(seq=9, kind="lunch", arrival_s=0, start_s=0, departure_s=0)
-    )
+    plan.stops.append(PlanStop(seq=9, kind="lunch", arrival_s=0, start_s=0, departure_s=0))
     db.session.add(plan)
     db.session.flush()
     return w

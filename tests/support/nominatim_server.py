@@ -47,8 +47,15 @@ def _handler(state: NominatimState) -> type[BaseHTTPRequestHandler]:
                 self._send(state.status, {"error": "unavailable"})
                 return
             hits = [
-                {"lat": f"{lat:.7f}", "lon": f"{lon:.7f}", "display_name": f"{name}, Brasil",
-                 "place_id": i, "class": "place", "type": "house", "importance": 0.5}
+                {
+                    "lat": f"{lat:.7f}",
+                    "lon": f"{lon:.7f}",
+                    "display_name": f"{name}, Brasil",
+                    "place_id": i,
+                    "class": "place",
+                    "type": "house",
+                    "importance": 0.5,
+                }
                 for i, (name, (lat, lon)) in enumerate(state.places.items())
                 if name.lower() in query.lower()
             ]
@@ -66,13 +73,17 @@ def _handler(state: NominatimState) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def nominatim_server(places: dict[str, tuple[float, float]] | None = None) -> Iterator[NominatimState]:
+def nominatim_server(
+    places: dict[str, tuple[float, float]] | None = None,
+) -> Iterator[NominatimState]:
     """Run the fake Nominatim on a free port for the duration of the block."""
     state = NominatimState(places=dict(places or {}))
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield state

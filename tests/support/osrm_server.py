@@ -69,15 +69,11 @@ def _parse_coordinates(text: str) -> list[tuple[float, float]]:
     for pair in unquote(text).split(";"):
         parts = pair.split(",")
         if len(parts) != 2:
-            raise _BadRequest(
-                "InvalidQuery", f"Query string malformed close to {pair!r}"
-            )
+            raise _BadRequest("InvalidQuery", f"Query string malformed close to {pair!r}")
         try:
             lon, lat = float(parts[0]), float(parts[1])
         except ValueError as exc:
-            raise _BadRequest(
-                "InvalidQuery", f"Query string malformed: {pair!r}"
-            ) from exc
+            raise _BadRequest("InvalidQuery", f"Query string malformed: {pair!r}") from exc
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise _BadRequest("InvalidValue", f"Invalid coordinate value {pair!r}")
         coords.append((lon, lat))

@@ -13,8 +13,7 @@ from tests.factories import make_company, make_customer, make_team, make_user
 
 BASE = (-23.55, -46.63)  # Praça da Sé
 SPLIT_HOURS = {
-    k: [["08:00", "12:00"], ["14:00", "18:00"]]
-    for k in ("mon", "tue", "wed", "thu", "fri")
+    k: [["08:00", "12:00"], ["14:00", "18:00"]] for k in ("mon", "tue", "wed", "thu", "fri")
 }
 
 

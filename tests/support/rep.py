@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -27,7 +28,7 @@ def make_settings(company_id: int, *, radius_m: int = 300, version: int = 1) -> 
     row = CompanySettings(
         company_id=company_id,
         version=version,
-        planning={"checkin_radius_m": radius_m, "no_sale_reasons": NO_SALE_REASONS},
+        planning={"check_in_radius_m": radius_m, "no_sale_reasons": NO_SALE_REASONS},
     )
     db.session.add(row)
     db.session.flush()
@@ -74,7 +75,9 @@ def make_plan(
     return plan
 
 
-def make_score(customer: Customer, day: date, *, total: float = 60.0, flags: int = 8) -> ScoreSnapshot:
+def make_score(
+    customer: Customer, day: date, *, total: float = 60.0, flags: int = 8
+) -> ScoreSnapshot:
     """A score snapshot with two reasons and an offer."""
     snap = ScoreSnapshot(
         company_id=customer.company_id,
@@ -91,3 +94,60 @@ def make_score(customer: Customer, day: date, *, total: float = 60.0, flags: int
     db.session.add(snap)
     db.session.flush()
     return snap
+
+
+ALL_DAY = {k: [["00:00", "23:59"]] for k in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+MON_SAT = 0b0111111
+
+
+def make_field_rep(
+    company_id: int,
+    day: date,
+    *,
+    positions: list[tuple[float, float]],
+    start_s: int = 8 * 3600,
+    weekdays: int = MON_SAT,
+    customer_fields: list[dict[str, Any]] | None = None,
+) -> tuple[User, Plan]:
+    """A new rep who may work any hour of any listed weekday, with a plan visiting new
+    customers of his own portfolio at ``positions``, in that order (for browser tests that
+    must not share a rep)."""
+    from datetime import time
+
+    from app.models import Company, Role, WorkProfile
+    from tests.factories import make_customer, make_user
+
+    company = db.session.get(Company, company_id)
+    assert company is not None
+    rep = make_user(company, Role.REP)
+    db.session.add(
+        WorkProfile(
+            user_id=rep.id,
+            start_lat=-23.55,
+            start_lon=-46.63,
+            end_lat=-23.55,
+            end_lon=-46.63,
+            day_start=time(0, 5),
+            day_end=time(23, 55),
+            lunch_earliest=None,
+            lunch_latest=None,
+            max_working_minutes=1430,
+            working_weekdays=weekdays,
+        )
+    )
+    extra = customer_fields or [{} for _ in positions]
+    tag = uuid.uuid4().hex[:6].upper()  # never clashes with codes already in the company
+    customers = [
+        make_customer(
+            company,
+            rep,
+            latitude=lat,
+            longitude=lon,
+            opening_hours=ALL_DAY,
+            service_minutes=10,
+            **{"erp_code": f"T{tag}-{i}", "trade_name": f"Loja {tag} {i + 1}", **fields},
+        )
+        for i, ((lat, lon), fields) in enumerate(zip(positions, extra, strict=True))
+    ]
+    plan = make_plan(rep, customers, day, start_s=start_s)
+    return rep, plan

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import (
     Company,
+    CompanySettings,
     Contact,
     Customer,
     Order,
@@ -23,6 +24,7 @@ from app.models import (
     User,
 )
 from app.services.scoring_features import REVENUE_WINDOW_DAYS, SERVED_OUTCOMES
+from optimizer.scoring import ScoringSettings
 from tests.factories import (
     make_company,
     make_contact,
@@ -45,6 +47,10 @@ def small_portfolio() -> dict[str, Any]:
     from app.models import ContactKind, Outcome
 
     company = make_company()
+    # Version 1 holds the engine's own defaults, as a company created by hand would store.
+    db.session.add(
+        CompanySettings(company_id=company.id, version=1, scoring=ScoringSettings().to_dict())
+    )
     team = make_team(company)
     admin = make_user(company, Role.ADMIN)
     rep = make_user(company, Role.REP, team, with_profile=True)
@@ -52,9 +58,7 @@ def small_portfolio() -> dict[str, Any]:
     w: dict[str, Any] = {"company": company, "admin": admin, "rep": rep, "rep2": rep2}
 
     # Regular every 14 days, then silent for 32: "32 dias sem comprar; costuma ... 14".
-    lapsed = make_customer(
-        company, rep, trade_name="Mercado Ciclo", segment="mercearia"
-    )
+    lapsed = make_customer(company, rep, trade_name="Mercado Ciclo", segment="mercearia")
     for d in (116, 102, 88, 74, 60, 46, 32):
         make_order(
             lapsed,
@@ -141,15 +145,11 @@ def python_features(company: Company, day: date) -> dict[int, dict[str, Any]]:
         c.id: {"o": [], "k": [], "r": []} for c in customers
     }
     for model, key in ((Order, "o"), (Contact, "k"), (Receivable, "r")):
-        for row in db.session.scalars(
-            sa.select(model).where(model.company_id == company.id)
-        ):
+        for row in db.session.scalars(sa.select(model).where(model.company_id == company.id)):
             if row.customer_id in by_customer:
                 by_customer[row.customer_id][key].append(row)
     lines: dict[int, list[str]] = {}
-    for order_id, category in db.session.execute(
-        sa.select(OrderLine.order_id, OrderLine.category)
-    ):
+    for order_id, category in db.session.execute(sa.select(OrderLine.order_id, OrderLine.category)):
         lines.setdefault(order_id, []).append(category)
     out: dict[int, dict[str, Any]] = {}
     for c in customers:
@@ -181,26 +181,21 @@ def python_features(company: Company, day: date) -> dict[int, dict[str, Any]]:
             "days_since_last": (day - days[-1]).days if days else math.nan,
             "gap_log_center": center,
             "gap_log_scale": scale,
-            "avg_ticket": float(sum(o.total for o in orders) / len(orders))
-            if orders
-            else math.nan,
+            "avg_ticket": _ticket(orders, day),
             "revenue": float(sum((o.total for o in window), Decimal(0))),
             "days_since_contact": (day - max(contacts)).days if contacts else math.nan,
             "visit_frequency_days": float(c.visit_frequency_days)
             if c.visit_frequency_days
             else math.nan,
             "overdue_amount": float(sum((r.amount for r in overdue), Decimal(0))),
-            "overdue_days": float(
-                max(((day - r.due_date).days for r in overdue), default=0)
-            ),
+            "overdue_days": float(max(((day - r.due_date).days for r in overdue), default=0)),
             "open_receivables": float(sum((r.amount for r in open_recs), Decimal(0))),
             "credit_limit": float(c.credit_limit)
             if c.credit_limit and c.credit_limit > 0
             else math.nan,
             "delivery_weekdays": c.delivery_weekdays & 0x7F,
             "mix": {
-                cat: (len(set(ds)) / len(days), (day - max(ds)).days)
-                for cat, ds in mix.items()
+                cat: (len(set(ds)) / len(days), (day - max(ds)).days) for cat, ds in mix.items()
             },
         }
     return out
@@ -208,8 +203,12 @@ def python_features(company: Company, day: date) -> dict[int, dict[str, Any]]:
 
 def owner_of(customer_id: int) -> User | None:
     customer = db.session.get(Customer, customer_id)
-    return (
-        db.session.get(User, customer.owner_id)
-        if customer and customer.owner_id
-        else None
-    )
+    return db.session.get(User, customer.owner_id) if customer and customer.owner_id else None
+
+
+def _ticket(orders: list, day: date) -> float:
+    """The average ticket by its definition (docs/kpis.md): orders of the 365 days up to ``day``,
+    else all orders up to it; NaN without orders."""
+    recent = [o for o in orders if (day - o.order_date).days < 365]
+    pool = recent or orders
+    return float(sum(o.total for o in pool) / len(pool)) if pool else math.nan

@@ -25,9 +25,7 @@ def csrf_token(client: FlaskClient, page: str = "/auth/login") -> str:
     return csrf_from(client.get(page).get_data(as_text=True))
 
 
-def login(
-    client: FlaskClient, email: str, password: str = "senha-teste-123"
-) -> TestResponse:
+def login(client: FlaskClient, email: str, password: str = "senha-teste-123") -> TestResponse:
     """Log in through the real login form."""
     token = csrf_token(client, "/auth/login")
     return client.post(

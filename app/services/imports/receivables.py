@@ -11,32 +11,84 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import Customer, Receivable
 from app.services.imports import values as v
-from app.services.imports.base import Column, Problem, Progress, Record, duplicates
+from app.services.imports.base import (
+    Column,
+    Context,
+    Problem,
+    Progress,
+    Record,
+    duplicates,
+    require_new,
+    resolve,
+)
 from app.services.imports.flat import Changes, diff, write
 
 
 def _amount(value: Any) -> Any:
-    number = v.decimal(value).quantize(v.Decimal("0.01"))
+    number = v.in_column(v.decimal(value), 14, 2)
     if number <= 0:
         raise v.CellError(_l("must be greater than zero"))
     return number
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("erp_code", "Título", aliases=("código do título", "codigo titulo", "documento", "nota", "code"),
-           required=True, max_length=60, example="T000123-1"),
-    Column("customer_code", "Código do cliente", aliases=("cliente", "cod cliente", "customer code"),
-           required=True, max_length=60, example="C00123"),
-    Column("issue_date", "Emissão", parse=v.day, aliases=("data de emissão", "emissao", "issue date"),
-           required=True, example="01/11/2026", api="date"),
-    Column("due_date", "Vencimento", parse=v.day, aliases=("data de vencimento", "due date"),
-           required=True, example="01/12/2026", api="date"),
-    Column("amount", "Valor", parse=_amount, aliases=("valor do título", "amount"), required=True,
-           example="1.234,56", api="number"),
-    Column("paid_date", "Pagamento", parse=v.day, aliases=("data de pagamento", "pago em", "paid date"),
-           example="", api="date"),
+    Column(
+        "erp_code",
+        "Título",
+        aliases=("código do título", "codigo titulo", "documento", "nota", "code"),
+        identity=True,
+        required=True,
+        max_length=60,
+        example="T000123-1",
+    ),
+    Column(
+        "customer_code",
+        "Código do cliente",
+        aliases=("cliente", "cod cliente", "customer code"),
+        required=True,
+        max_length=60,
+        example="C00123",
+    ),
+    Column(
+        "issue_date",
+        "Emissão",
+        parse=v.day,
+        aliases=("data de emissão", "emissao", "issue date"),
+        required=True,
+        example="01/11/2026",
+        api="date",
+    ),
+    Column(
+        "due_date",
+        "Vencimento",
+        parse=v.day,
+        aliases=("data de vencimento", "due date"),
+        required=True,
+        example="01/12/2026",
+        api="date",
+    ),
+    Column(
+        "amount",
+        "Valor",
+        parse=_amount,
+        aliases=("valor do título", "amount"),
+        required=True,
+        example="1.234,56",
+        api="number",
+    ),
+    # Cleared, the receivable is open again (a payment reversed).
+    Column(
+        "paid_date",
+        "Pagamento",
+        parse=v.day,
+        aliases=("data de pagamento", "pago em", "paid date"),
+        clearable=True,
+        example="",
+        api="date",
+    ),
 )
 
+BY_KEY = {c.key: c for c in COLUMNS}
 FIELDS = ("customer_id", "issue_date", "due_date", "amount", "paid_date")
 
 
@@ -46,44 +98,100 @@ def customer_ids(company_id: int) -> dict[str, int]:
     return {code: cid for code, cid in db.session.execute(query)}
 
 
-def validate(records: list[Record], company_id: int, filename: str) -> list[Problem]:
-    """Unique codes, known customers, due date not before issue."""
+def _stored(company_id: int) -> dict[str, dict[str, Any]]:
+    cols = [getattr(Receivable, f) for f in (*FIELDS, "id", "erp_code")]
+    return {
+        row.erp_code: row._asdict()
+        for row in db.session.execute(sa.select(*cols).where(Receivable.company_id == company_id))
+    }
+
+
+def validate(records: list[Record], ctx: Context) -> list[Problem]:
+    """Unique codes, known customers, complete new receivables, due date not before issue."""
+    company_id, filename = ctx.company_id, ctx.filename
     problems = duplicates(records, "erp_code", "Título", filename)
     customers = customer_ids(company_id)
+    stored = _stored(company_id)
+    require_new(
+        records,
+        COLUMNS,
+        ctx.present,
+        lambda r: r.values.get("erp_code") not in stored,
+        filename,
+        problems,
+    )
     for rec in records:
         code = rec.values.pop("customer_code", None)
         if code is not None:
             rec.values["customer_id"] = customers.get(code)
             if rec.values["customer_id"] is None:
-                problems.append(Problem(rec.row, "Código do cliente",
-                                        _("Unknown customer %(code)s.", code=code), filename))
-        issued, due = rec.values.get("issue_date"), rec.values.get("due_date")
+                problems.append(
+                    Problem(
+                        rec.row,
+                        "Código do cliente",
+                        _("Unknown customer %(code)s.", code=code),
+                        filename,
+                    )
+                )
+        old = stored.get(rec.values.get("erp_code", ""), {})
+        issued = rec.values.get("issue_date") or old.get("issue_date")
+        due = rec.values.get("due_date") or old.get("due_date")
         if issued and due and due < issued:
-            problems.append(Problem(rec.row, "Vencimento", _("Due date is before the issue date."), filename))
+            problems.append(
+                Problem(rec.row, "Vencimento", _("Due date is before the issue date."), filename)
+            )
     return problems
 
 
-def plan(records: list[Record], present: set[str], company_id: int, dry_run: bool = False) -> Changes:
+def plan(records: list[Record], ctx: Context) -> Changes:
     """Split the rows into inserts, updates and unchanged rows."""
-    cols = [getattr(Receivable, f) for f in (*FIELDS, "id", "erp_code")]
-    stored = {
-        row.erp_code: row._asdict()
-        for row in db.session.execute(sa.select(*cols).where(Receivable.company_id == company_id))
-    }
-    keep = set(FIELDS) if "paid_date" in present else set(FIELDS) - {"paid_date"}
-    changes = Changes()
+    company_id = ctx.company_id
+    stored = _stored(company_id)
+    codes = {cid: code for code, cid in customer_ids(company_id).items()}
+    changes = Changes(count_only=ctx.dry_run)
+
+    def show(name: str, value: Any) -> tuple[str, Any] | None:
+        if name == "customer_id":
+            return "customer_code", codes.get(value)
+        return (name, BY_KEY[name].show(value)) if name in BY_KEY else None
+
     for rec in records:
-        wanted = {k: rec.values.get(k) for k in keep}
+        wanted = {
+            k: (val if k == "customer_id" else resolve(BY_KEY[k], val))
+            for k, val in rec.values.items()
+            if k in FIELDS
+        }
         old = stored.get(rec.values["erp_code"])
         if old is None:
-            changes.creates.append({"company_id": company_id, "erp_code": rec.values["erp_code"], **wanted})
+            changes.create({"company_id": company_id, "erp_code": rec.values["erp_code"], **wanted})
         elif changed := diff(old, wanted):
-            changes.updates.append({"id": old["id"], **changed})
+            changes.update(rec.row, old["erp_code"], old, changed, show)
         else:
             changes.unchanged += 1
     return changes
 
 
-def apply(changes: Changes, company_id: int, progress: Progress | None) -> None:
+def apply(changes: Changes, ctx: Context, progress: Progress | None) -> None:
     """Write the planned changes."""
     write(Receivable, changes, progress)
+
+
+def export_rows(company_id: int) -> list[list[Any]]:
+    """Every receivable of the company as template cells, by code."""
+    query = (
+        sa.select(
+            Receivable.erp_code,
+            Customer.erp_code.label("customer_code"),
+            Receivable.issue_date,
+            Receivable.due_date,
+            Receivable.amount,
+            Receivable.paid_date,
+        )
+        .join(Customer, Customer.id == Receivable.customer_id)
+        .where(Receivable.company_id == company_id)
+        .order_by(Receivable.erp_code)
+    )
+    return [
+        [BY_KEY[c.key].show(value) for c, value in zip(COLUMNS, row, strict=True)]
+        for row in db.session.execute(query)
+    ]

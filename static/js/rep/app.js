@@ -1,23 +1,36 @@
-// The rep's day on the phone: renders today's route from the server's JSON (kept in
-// IndexedDB for offline use), runs the visit flow through the queue, re-plans on demand.
+// The rep's day on the phone. The route is drawn at once from the copy kept on the phone
+// (IndexedDB) and refreshed in the background with a timeout; every visit action is queued
+// first and sent by one tab at a time; tabs of the same rep share what they do through a
+// BroadcastChannel; a lost session asks for a login and sends the queue afterwards.
 
-import { clearRoute, enqueue, getDay, getMeta, putDay, queued, switchUser } from "./store.js";
+import * as store from "./store.js";
 import { flush, isOnline } from "./sync.js";
-import { entryKey, fmt, renderDiff, renderStop, renderToday } from "./render.js";
+import { clockTime, fmt, plural, t, zoned } from "./i18n.js";
+import { currentEntry, entryKey, esc, isOpen, renderStop, renderToday } from "./render.js";
+import { confirmLogout, openOutcome, openReplan, openSkip, openUnplanned } from "./sheets.js";
+import { applyAction, entries, entryFor, findEntry, labelReasons, mergeContact } from "./day.js";
 
 const root = document.getElementById("rep-app");
 const cfg = { ...root.dataset };
-const t = JSON.parse(document.getElementById("rep-i18n").textContent);
 const view = document.getElementById("rep-view");
 const statusEl = document.getElementById("rep-status");
 const toastEl = document.getElementById("rep-toast");
-const state = { data: null, userId: cfg.userId ? Number(cfg.userId) : null, mapOn: false, sending: false };
-
-function stopIdFromPath() {
-  if (cfg.stopId) return Number(cfg.stopId);
-  const m = window.location.pathname.match(/\/paradas\/(\d+)/);
-  return m ? Number(m[1]) : null;
-}
+const alertsEl = document.getElementById("rep-alerts");
+const undoEl = document.getElementById("rep-undo");
+const REFRESH_TIMEOUT_MS = 8000;
+const state = {
+  userId: cfg.userId ? Number(cfg.userId) : null,
+  base: null, // the server's copy (with the visits it confirmed since)
+  data: null, // base + actions still queued: what the screen shows
+  leaving: false, // a logout is under way: nothing may store the route again
+  needLogin: false,
+  offline: false,
+  sending: false,
+  undo: null,
+  mapOn: false,
+  shown: false,
+};
+const channel = "BroadcastChannel" in window ? new BroadcastChannel("roteiro-rep") : null;
 
 function uuid() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -32,148 +45,223 @@ function toast(text) {
   toastEl.textContent = text;
   toastEl.hidden = false;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { toastEl.hidden = true; }, 4000);
+  toast.timer = setTimeout(() => { toastEl.hidden = true; }, 5000);
 }
 
-// --- state changes: the same function applies an action now and replays queued ones
-// over fresh server data, so the screen never forgets what is still waiting to be sent.
-
-function findEntry(data, key) {
-  const all = [...(data.stops || []), ...(data.extra || [])];
-  return all.find((e) => entryKey(e) === key) || null;
+function announce() {
+  if (channel && state.userId != null) channel.postMessage({ type: "changed", user: state.userId });
 }
 
-function entryFor(data, body) {
-  const all = [...(data.stops || []), ...(data.extra || [])];
-  return all.find((e) => e.contact && e.contact.client_uuid === body.client_uuid)
-    || (body.stop_id != null ? all.find((e) => e.id === body.stop_id) : null)
-    || (data.stops || []).find((e) => e.customer.id === body.customer_id && !e.done)
-    || null;
+function stopIdFromPath() {
+  if (cfg.stopId) return Number(cfg.stopId);
+  const m = window.location.pathname.match(/\/paradas\/(\d+)/);
+  return m ? Number(m[1]) : null;
 }
 
-function applyAction(data, body, customer) {
-  let entry = entryFor(data, body);
-  if (!entry) {
-    if (!customer) return;
-    entry = { id: null, customer, reasons: [], offers: [], flags: [], facts: { orders: [], receivables: [], notes: [] }, contact: null, done: false };
-    data.extra = [...(data.extra || []), entry];
-  }
-  const contact = entry.contact || { client_uuid: body.client_uuid, outcome: null };
-  if (body.action === "check_in") {
-    contact.check_in_at = contact.check_in_at || body.at;
-    if (entry.id != null && entry.status === "pending") entry.status = "in_progress";
-  } else {
-    contact.outcome = body.action === "skip" ? "skipped" : body.outcome;
-    entry.done = true;
-    if (entry.id != null) entry.status = body.action === "skip" ? "skipped" : "done";
-  }
-  entry.contact = contact;
+async function recompute() {
+  if (!state.base) { state.data = null; return; }
+  const data = structuredClone(state.base);
+  const items = state.userId != null ? await store.queued(state.userId) : [];
+  items.forEach((i) => applyAction(data, i));
+  labelReasons(data);
+  state.data = data;
 }
 
-async function replay(data) {
-  const items = state.userId != null ? await queued(state.userId) : [];
-  items.forEach((i) => applyAction(data, i.body, i.customer));
-  return data;
+async function reloadFromStore() {
+  if (state.userId == null) return;
+  const kept = await store.getDay(state.userId);
+  if (kept) state.base = kept;
+  await recompute();
 }
 
 // --- rendering
+
+// Minutes behind the plan: the open visit past its planned end, or the next stop reached
+// later than planned if the rep left now.
+function lateMinutes(data) {
+  if (!data.plan || data.tz_offset_s == null) return 0;
+  const here = zoned(data.tz_offset_s);
+  if (data.date !== here.day) return 0;
+  const cur = currentEntry(data);
+  if (!cur || cur.id == null || cur.arrival_s == null) return 0;
+  const now = here.seconds;
+  const late = isOpen(cur) ? now - cur.departure_s : now + (cur.travel_s || 0) - cur.arrival_s;
+  return Math.floor(late / 60);
+}
+
+function updatedText() {
+  const at = state.base && state.base.fetched_at;
+  if (!at) return "";
+  let text = fmt(t.updated_at, { time: clockTime(new Date(at)) });
+  if (state.base.date && state.base.tz_offset_s != null && state.base.date !== zoned(state.base.tz_offset_s).day) text += ` · ${fmt(t.kept_from, { date: state.base.date_label })}`;
+  return state.offline ? `${text} · ${t.no_signal}` : text;
+}
 
 function render() {
   const data = state.data;
   if (!data) return;
   const stopId = stopIdFromPath();
+  const openDone = Boolean(view.querySelector(".done-fold[open]"));
   if (stopId != null) {
-    const entry = (data.stops || []).find((s) => s.id === stopId);
-    view.innerHTML = renderStop(entry, t, cfg.home);
+    view.innerHTML = renderStop((data.stops || []).find((s) => s.id === stopId), cfg.home);
   } else {
-    view.innerHTML = renderToday(data, t, cfg.stopUrl);
+    view.innerHTML = renderToday(data, { stopUrl: cfg.stopUrl, updated: updatedText(), lateMinutes: lateMinutes(data), openDone });
+  }
+  if (!state.shown) {
+    state.shown = true;
+    performance.mark("route-shown");
   }
   if (state.mapOn) import("./map.js").then((m) => m.drawRoute(data, cfg, t)).catch(() => toast(t.map_unavailable));
 }
 
 async function showStatus() {
   // Count visits, not requests: a check-in and its check-out are one pending visit.
-  const items = state.userId != null ? await queued(state.userId) : [];
+  const items = state.userId != null ? await store.queued(state.userId) : [];
   const pending = new Set(items.map((i) => i.body.client_uuid)).size;
-  const online = isOnline();
+  const online = isOnline() && !state.offline;
   if (online && !pending) {
     statusEl.hidden = true;
-    return;
-  }
-  const parts = [online ? (state.sending ? t.syncing : t.online) : t.offline];
-  if (pending) parts.push(pending === 1 ? t.pending_one : fmt(t.pending_many, { n: pending }));
-  statusEl.textContent = parts.join(" · ");
-  statusEl.className = `rep-status${online ? "" : " is-offline"}`;
-  statusEl.hidden = false;
-}
-
-// --- data loading
-
-async function loadFromServer() {
-  const response = await fetch(cfg.apiToday, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } });
-  if (response.status === 401) {
-    await clearRoute();
-    window.location.assign(cfg.login);
-    return null;
-  }
-  if (!response.ok) throw new Error(`today: ${response.status}`);
-  const data = await response.json();
-  await switchUser(data.user_id, cfg.csrf);
-  state.userId = data.user_id;
-  await putDay(data);
-  return replay(data);
-}
-
-async function load() {
-  if (state.userId == null) {
-    const stored = await getMeta("user_id");
-    state.userId = stored != null ? Number(stored) : null;
   } else {
-    await switchUser(state.userId, cfg.csrf);
+    const parts = [online ? (state.sending ? t.syncing : t.online) : t.offline];
+    if (pending) parts.push(plural("pending", pending));
+    statusEl.textContent = parts.join(" · ");
+    statusEl.className = `rep-status${online ? "" : " is-offline"}`;
+    statusEl.hidden = false;
   }
+  await showAlerts();
+}
+
+async function showAlerts() {
+  const refused = state.userId != null ? await store.refusedFor(state.userId) : [];
+  const login = state.needLogin
+    ? `<p class="rep-alert is-login" role="alert"><span>${esc(t.login_again)}</span> <a class="button primary" href="${esc(cfg.login)}?next=${encodeURIComponent(window.location.pathname)}">${esc(t.log_in)}</a></p>` : "";
+  const notes = refused.map((r) => `<p class="rep-alert" role="alert"><span><strong>${esc(r.name || "")}</strong> ${esc(r.message)}</span>
+    <button type="button" class="button small" data-dismiss="${r.seq}">${esc(t.ok)}</button></p>`).join("");
+  alertsEl.innerHTML = login + notes;
+  alertsEl.hidden = !(login || notes);
+}
+
+// --- loading: what the phone holds first, the server's copy when it comes
+
+// Every write of the route goes through here, so a refresh that answers while a logout is
+// under way cannot store the route again after the logout cleared it.
+async function saveDay(day) {
+  if (!state.leaving) await store.putDay(day);
+}
+
+async function keep(fresh) {
+  if (state.userId !== fresh.user_id) {
+    await store.switchUser(fresh.user_id, cfg.csrf);
+    state.userId = fresh.user_id;
+  }
+  fresh.fetched_at = new Date().toISOString();
+  state.base = fresh;
+  await saveDay(fresh);
+}
+
+async function refresh() {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REFRESH_TIMEOUT_MS);
+  const headers = { Accept: "application/json" };
+  if (state.base && state.base.version && state.base.user_id === state.userId) headers["If-None-Match"] = `"${state.base.version}"`;
   try {
-    if (cfg.csrf == null && !isOnline()) throw new Error("offline shell");
-    const fresh = await loadFromServer();
-    if (fresh) state.data = fresh;
+    const response = await fetch(cfg.apiToday, { credentials: "same-origin", cache: "no-store", headers, signal: controller.signal });
+    if (response.status === 401 || response.status === 403) {
+      state.needLogin = true;
+    } else if (response.status === 304 && state.base) {
+      state.needLogin = false;
+      state.base.fetched_at = new Date().toISOString();
+      await saveDay(state.base);
+    } else if (response.ok) {
+      state.needLogin = false;
+      await keep(await response.json());
+      announce();
+    } else {
+      throw new Error(`today: ${response.status}`);
+    }
+    state.offline = false;
   } catch {
-    const kept = await getDay(state.userId);
-    if (kept) state.data = await replay(kept);
-    else view.innerHTML = `<p class="card empty">${t.no_data_offline}</p>`;
+    state.offline = true;
+  } finally {
+    clearTimeout(timer);
   }
-  render();
-  showStatus();
+  await recompute();
+  if (state.data) render();
+  else if (state.needLogin) view.innerHTML = `<p class="card empty">${esc(t.login_again)}</p>`;
+  else view.innerHTML = `<p class="card empty">${esc(t.no_data_offline)}</p>`;
+  await showStatus();
+}
+
+async function start() {
+  if (state.userId != null) {
+    await store.switchUser(state.userId, cfg.csrf);
+  } else {
+    const stored = await store.getMeta("user_id");
+    state.userId = stored != null ? Number(stored) : null;
+  }
+  if (state.userId != null) await reloadFromStore();
+  if (state.data) render();
+  await showStatus();
+  if (new URLSearchParams(window.location.search).get("logout") === "offline") toast(t.logout_offline);
+  await refresh();
+  await sync();
 }
 
 // --- sending
 
+async function onResult(item, outcome) {
+  if (outcome.state === "sent") {
+    mergeContact(state.base, outcome.contact, item.customer);
+  } else {
+    const error = outcome.error;
+    mergeContact(state.base, error.contact, item.customer);
+    const entry = state.base ? entryFor(state.base, item.body.client_uuid, item.body.stop_id, item.body.customer_id) : null;
+    const name = (item.customer && item.customer.name) || (entry && entry.customer.name) || "";
+    await store.addRefused({ user_id: state.userId, body: item.body, name, message: error.message || t.refused });
+  }
+  if (state.base) await saveDay(state.base);
+}
+
 async function sync() {
   if (state.userId == null || !isOnline()) return showStatus();
   state.sending = true;
-  showStatus();
-  const result = await flush(cfg.apiContacts, state.userId);
+  await showStatus();
+  const result = await flush(cfg.apiContacts, state.userId, onResult);
+  const flags = `${state.needLogin}/${state.offline}`;
   state.sending = false;
-  if (result.refused) toast(fmt(t.sent_failed, { n: result.refused }));
-  if (result.reason === "login") toast(t.login_again);
-  if ((result.sent || result.refused) && !result.waiting) {
-    try {
-      const fresh = await loadFromServer();
-      if (fresh) { state.data = fresh; render(); }
-    } catch { /* keep the local copy */ }
+  state.needLogin = result.reason === "login";
+  state.offline = result.reason === "network";
+  if (result.refused) {
+    toast(plural("refused", result.refused));
+    refresh(); // the server's copy is the truth now
+  }
+  if (result.sent || result.refused) announce();
+  if (result.sent || result.refused || flags !== `${state.needLogin}/${state.offline}`) {
+    await recompute();
+    render();
   }
   return showStatus();
+}
+
+// Actions of one user are decided one at a time across tabs, on the freshest copy:
+// a tab that is behind sees the visit another tab just opened, and does not open a second.
+function exclusive(fn) {
+  return navigator.locks ? navigator.locks.request(`roteiro-act-${state.userId}`, fn) : fn();
 }
 
 async function record(body, customer) {
   const item = { user_id: state.userId, body: { ...body, at: new Date().toISOString() }, customer };
   // The queue is written first: if the app is closed right now, the action is still
   // there and replayed over the kept route at the next start.
-  await enqueue(item);
-  applyAction(state.data, item.body, customer);
-  await putDay(state.data);
-  await showStatus(); // "1 pending" shows until the server has it
+  await store.enqueue(item);
+  state.undo = null;
+  undoEl.hidden = true;
+  await recompute();
   render();
+  await showStatus();
+  announce();
   toast(isOnline() ? t.saved : t.saved_offline);
-  await sync();
+  sync();
 }
 
 function position() {
@@ -187,7 +275,6 @@ function position() {
   });
 }
 
-// One visit, one UUID: taken from the visit's contact, else fixed once per sheet or tap.
 function baseBody(entry, action, visitUuid) {
   return {
     client_uuid: entry.contact ? entry.contact.client_uuid : (visitUuid || uuid()),
@@ -197,122 +284,114 @@ function baseBody(entry, action, visitUuid) {
   };
 }
 
+// Re-read the entry under the lock; `allowed(entry)` says whether the action still makes sense.
+async function onFresh(key, customer, allowed, fn) {
+  return exclusive(async () => {
+    await reloadFromStore();
+    let entry = state.data && findEntry(state.data, key);
+    if (!entry && customer) {
+      // A customer picked from the portfolio: his stop of today if it waits, else off the route.
+      const all = state.data ? entries(state.data) : [];
+      entry = all.find((e) => e.customer.id === customer.id && isOpen(e))
+        || (state.data ? (state.data.stops || []).find((e) => e.customer.id === customer.id && !e.done) : null)
+        || { id: null, customer, contact: null };
+    }
+    if (!entry) return;
+    if (!allowed(entry)) {
+      render();
+      toast(t.changed_elsewhere);
+      return;
+    }
+    await fn(entry);
+  });
+}
+
 const busy = new Set();
 
-async function checkIn(entry, customer) {
-  const key = entryKey(entry);
-  if (busy.has(key) || (entry.contact && entry.contact.check_in_at)) return; // a second tap
+async function checkIn(key, customer) {
+  if (busy.has(key)) return; // a second tap
   busy.add(key);
   try {
-    const body = baseBody(entry, "check_in");
     const fix = await position();
     if (!fix) toast(t.no_position);
-    await record({ ...body, ...(fix || {}) }, customer);
+    await onFresh(key, customer, (e) => !e.contact || (!e.contact.check_in_at && !e.contact.outcome), (entry) => (
+      record({ ...baseBody(entry, "check_in"), ...(fix || {}) }, entry.id == null ? entry.customer : undefined)
+    ));
   } finally {
     busy.delete(key);
   }
 }
 
-// --- sheets (dialogs) of the visit flow
+const STILL = {
+  check_out: (e) => isOpen(e),
+  no_check_in: (e) => !e.contact || (!e.contact.check_in_at && !e.contact.outcome),
+  correct: (e) => Boolean(e.contact && e.contact.outcome && e.contact.outcome !== "skipped"),
+};
 
-function reasonButtons(container, onPick) {
-  container.innerHTML = "";
-  (state.data.no_sale_reasons || []).forEach((r) => {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.className = "choice";
-    b.textContent = r.label;
-    b.addEventListener("click", () => onPick(r.key));
-    container.appendChild(b);
-  });
-}
-
-function openOutcome(entry) {
-  const dlg = document.getElementById("sheet-outcome");
-  const q = (sel) => dlg.querySelector(sel);
-  q('[data-fill="customer"]').textContent = entry.customer.name;
-  q('[data-fill="error"]').textContent = "";
-  q("#outcome-notes").value = "";
-  q("#order-value").value = "";
-  dlg.querySelectorAll(".sheet-step").forEach((s) => { s.hidden = true; });
+function outcome(entry, mode) {
   const visitUuid = uuid();
-  const finish = (outcome, extra) => {
-    if (!dlg.open) return;
-    dlg.close();
-    const notes = q("#outcome-notes").value.trim();
-    record({ ...baseBody(entry, "check_out", visitUuid), outcome, notes: notes || undefined, ...extra });
-  };
-  dlg.querySelectorAll("[data-outcome]").forEach((b) => {
-    b.onclick = () => {
-      const outcome = b.dataset.outcome;
-      dlg.querySelectorAll(".sheet-step").forEach((s) => { s.hidden = s.dataset.step !== outcome; });
-      if (outcome === "order") q("#order-value").focus();
-      else if (outcome !== "no_sale") finish(outcome, {});
-    };
+  openOutcome(entry, {
+    mode,
+    reasons: state.data.no_sale_reasons || [],
+    onDone: (result, extra) => onFresh(entryKey(entry), null, STILL[mode], (fresh) => {
+      const action = mode === "correct" ? "correct" : "check_out";
+      const body = { ...baseBody(fresh, action, visitUuid), outcome: result, ...extra };
+      if (mode === "no_check_in") body.without_check_in = true;
+      return record(body, fresh.id == null ? fresh.customer : undefined);
+    }),
   });
-  reasonButtons(q('[data-fill="reasons"]'), (reason) => finish("no_sale", { reason }));
-  q('[data-action="save-order"]').onclick = () => {
-    const raw = q("#order-value").value.trim().replace(/\./g, "").replace(",", ".");
-    if (!raw || Number.isNaN(Number(raw)) || Number(raw) < 0) {
-      q('[data-fill="error"]').textContent = t.order_value_needed;
-      return;
-    }
-    finish("order", { order_value: raw });
-  };
-  dlg.showModal();
 }
 
-function openSkip(entry) {
-  const dlg = document.getElementById("sheet-skip");
-  dlg.querySelector('[data-fill="customer"]').textContent = entry.customer.name;
+function skip(entry) {
   const visitUuid = uuid();
-  reasonButtons(dlg.querySelector('[data-fill="reasons"]'), (reason) => {
-    if (!dlg.open) return;
-    dlg.close();
-    record({ ...baseBody(entry, "skip", visitUuid), reason });
+  openSkip(entry, {
+    reasons: state.data.no_sale_reasons || [],
+    onPick: (reason) => onFresh(entryKey(entry), null, (e) => !e.contact, (fresh) => (
+      record({ ...baseBody(fresh, "skip", visitUuid), reason })
+    )),
   });
-  dlg.showModal();
 }
 
-function openUnplanned() {
-  const dlg = document.getElementById("sheet-unplanned");
-  const input = dlg.querySelector("#unplanned-q");
-  const list = dlg.querySelector('[data-fill="results"]');
-  list.innerHTML = "";
-  input.value = "";
-  let timer = null;
-  input.oninput = () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const text = input.value.trim();
-      if (text.length < 2) { list.innerHTML = ""; return; }
-      let found = [];
+async function fetchJson(url, options = {}) {
+  const response = await fetch(url, { credentials: "same-origin", cache: "no-store", ...options });
+  const body = await response.json().catch(() => ({}));
+  return { response, body };
+}
+
+function unplanned() {
+  const known = () => entries(state.data).map((e) => e.customer);
+  openUnplanned({
+    search: async (text) => {
       try {
-        const r = await fetch(`${cfg.apiCustomers}?q=${encodeURIComponent(text)}`, { credentials: "same-origin", cache: "no-store" });
-        found = r.ok ? (await r.json()).customers : [];
-      } catch {
-        found = [...(state.data.stops || []), ...(state.data.extra || [])].map((e) => e.customer)
-          .filter((c) => c.name.toLowerCase().includes(text.toLowerCase()));
-      }
-      list.innerHTML = "";
-      if (!found.length) list.innerHTML = `<li class="empty">${t.no_results}</li>`;
-      found.forEach((c) => {
-        const li = document.createElement("li");
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = "choice pick";
-        b.textContent = `${c.name} · ${c.district || ""}`;
-        b.addEventListener("click", () => {
-          dlg.close();
-          checkIn({ id: null, customer: c, contact: null }, c);
-        });
-        li.appendChild(b);
-        list.appendChild(li);
-      });
-    }, 250);
-  };
-  dlg.showModal();
-  input.focus();
+        const { response, body } = await fetchJson(`${cfg.apiCustomers}?q=${encodeURIComponent(text)}`);
+        if (response.ok) return body.customers;
+      } catch { /* offline: today's customers only */ }
+      return known().filter((c) => c.name.toLowerCase().includes(text.toLowerCase()));
+    },
+    near: async () => {
+      const fix = await position();
+      if (!fix) return null;
+      try {
+        const { response, body } = await fetchJson(`${cfg.apiCustomers}?lat=${fix.lat}&lon=${fix.lon}`);
+        if (response.ok) return body.customers;
+      } catch { /* offline: today's customers by distance */ }
+      const d = (c) => Math.hypot(c.lat - fix.lat, (c.lon - fix.lon) * Math.cos((fix.lat * Math.PI) / 180)) * 111195;
+      return known().filter((c) => c.lat != null).map((c) => ({ ...c, distance_m: Math.round(d(c)) }))
+        .sort((a, b) => a.distance_m - b.distance_m).slice(0, 15);
+    },
+    onPick: (customer) => checkIn(`c${customer.id}`, customer),
+  });
+}
+
+// --- re-plan: preview, confirm, undo until the next action
+
+async function post(url, payload) {
+  const csrf = cfg.csrf || (await store.getMeta("csrf"));
+  return fetchJson(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf || "" },
+    body: JSON.stringify(payload),
+  });
 }
 
 async function replan() {
@@ -322,24 +401,77 @@ async function replan() {
   try {
     await sync();
     const fix = await position();
-    const csrf = cfg.csrf || (await getMeta("csrf"));
-    const r = await fetch(cfg.apiReplan, {
-      method: "POST", credentials: "same-origin", cache: "no-store",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf || "" },
-      body: JSON.stringify(fix || {}),
-    });
-    if (!r.ok) throw new Error(`replan ${r.status}`);
-    const diff = await r.json();
-    const dlg = document.getElementById("sheet-replan");
-    dlg.querySelector('[data-fill="diff"]').innerHTML = renderDiff(diff, t);
-    const fresh = await loadFromServer();
-    if (fresh) { state.data = fresh; render(); }
-    dlg.showModal();
+    const { response, body } = await post(cfg.apiReplanPreview, fix || {});
+    if (!response.ok) { toast((body.error && body.error.message) || t.replan_failed); return; }
+    openReplan(body, { onConfirm: () => confirmReplan(body.token) });
   } catch {
     toast(t.replan_failed);
   } finally {
     btn.disabled = false;
   }
+}
+
+async function confirmReplan(token) {
+  try {
+    const { response, body } = await post(cfg.apiReplanConfirm, { token });
+    if (!response.ok) { toast((body.error && body.error.message) || t.replan_failed); await refresh(); return; }
+    await refresh();
+    state.undo = body.undo_token;
+    undoEl.hidden = false;
+  } catch {
+    toast(t.replan_failed);
+  }
+}
+
+async function undoReplan() {
+  const token = state.undo;
+  state.undo = null;
+  undoEl.hidden = true;
+  if (!token) return;
+  try {
+    const { response, body } = await post(cfg.apiReplanUndo, { token });
+    toast(response.ok ? t.undone : ((body.error && body.error.message) || t.replan_failed));
+  } catch {
+    toast(t.replan_failed);
+  }
+  await refresh();
+}
+
+// --- logout: warn about what is not sent; forget the route only once the server said so
+
+async function logOut(form) {
+  let response;
+  state.leaving = true;
+  try {
+    response = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" });
+  } catch {
+    state.leaving = false;
+    toast(t.logout_offline);
+    return;
+  }
+  if (response.ok && new URL(response.url).pathname.startsWith("/auth/login")) await store.clearDay();
+  window.location.assign(response.ok ? response.url : cfg.login);
+}
+
+function wireLogout() {
+  document.querySelectorAll('form[action$="/auth/logout"]').forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const items = state.userId != null ? await store.queued(state.userId) : [];
+      const pending = new Set(items.map((i) => i.body.client_uuid)).size;
+      if (!pending) { await logOut(form); return; }
+      confirmLogout(plural("logout_pending", pending), {
+        onSend: async () => {
+          await sync();
+          const left = await store.queued(state.userId);
+          if (left.length) return false;
+          await logOut(form);
+          return true;
+        },
+        onLeave: () => logOut(form),
+      });
+    });
+  });
 }
 
 // --- wiring
@@ -349,13 +481,22 @@ view.addEventListener("click", (event) => {
   if (!btn || !state.data) return;
   const entry = findEntry(state.data, btn.dataset.key);
   if (!entry) return;
-  if (btn.dataset.act === "check_in") checkIn(entry);
-  else if (btn.dataset.act === "check_out") openOutcome(entry);
-  else if (btn.dataset.act === "skip") openSkip(entry);
+  const act = btn.dataset.act;
+  if (act === "check_in") checkIn(btn.dataset.key);
+  else if (act === "skip") skip(entry);
+  else outcome(entry, act); // check_out, no_check_in, correct
+});
+
+alertsEl.addEventListener("click", async (event) => {
+  const btn = event.target.closest("[data-dismiss]");
+  if (!btn) return;
+  await store.dismissRefused(Number(btn.dataset.dismiss));
+  showAlerts();
 });
 
 document.getElementById("btn-replan").addEventListener("click", replan);
-document.getElementById("btn-unplanned").addEventListener("click", () => state.data && openUnplanned());
+undoEl.querySelector("button").addEventListener("click", undoReplan);
+document.getElementById("btn-unplanned").addEventListener("click", () => state.data && unplanned());
 document.getElementById("btn-map").addEventListener("click", (event) => {
   const btn = event.currentTarget;
   state.mapOn = !state.mapOn;
@@ -367,25 +508,32 @@ document.getElementById("btn-map").addEventListener("click", (event) => {
   render();
 });
 
+if (channel) {
+  channel.onmessage = async (event) => {
+    if (!event.data || Number(event.data.user) !== state.userId) return;
+    await reloadFromStore();
+    render();
+    showStatus();
+  };
+}
+
 window.addEventListener("online", sync);
 window.addEventListener("offline", showStatus);
-// navigator.onLine can say "online" on a dead network: retry what waits, now and then.
-document.addEventListener("visibilitychange", () => { if (!document.hidden) sync(); });
-setInterval(() => { if (statusEl.hidden === false) sync(); }, 60000);
-
-// Logging out forgets the route kept on this phone (the service worker does it too).
-document.querySelectorAll('form[action$="/auth/logout"]').forEach((form) => {
-  form.addEventListener("submit", (event) => {
-    if (form.dataset.cleared) return;
-    event.preventDefault();
-    const done = () => { form.dataset.cleared = "1"; form.submit(); };
-    Promise.race([sync(), new Promise((r) => { setTimeout(r, 3000); })])
-      .finally(() => clearRoute().then(done, done));
-  });
+// A tab brought back to the front shows what other tabs did, then asks the server.
+document.addEventListener("visibilitychange", async () => {
+  if (document.hidden) return;
+  await reloadFromStore();
+  render();
+  await refresh();
+  sync();
 });
+// navigator.onLine can say "online" on a dead network: retry what waits, now and then.
+setInterval(() => { if (statusEl.hidden === false || state.needLogin) sync(); }, 60000);
+setInterval(() => { if (!document.hidden) refresh(); }, 5 * 60000);
 
+wireLogout();
 if ("serviceWorker" in navigator && cfg.sw) {
   navigator.serviceWorker.register(cfg.sw, { scope: "/" }).catch(() => {});
 }
 
-load().then(sync);
+start();

@@ -1,9 +1,11 @@
-// The phone's own storage (IndexedDB): today's route per user, and the queue of visit
-// actions waiting for signal. The service worker opens the same database to clear the
-// route at logout, so the schema lives here and in sw.js (keep DB_NAME/DB_VERSION equal).
+// The phone's own storage (IndexedDB): today's route per user as the server last sent it
+// (with the visits it confirmed since), the queue of visit actions waiting for signal, and
+// the actions the server refused (shown until the rep dismisses them). The service worker
+// opens the same database to clear the route after a confirmed logout: keep DB_NAME and
+// the "day"/"meta" store names in step with static/js/sw.js.
 
 export const DB_NAME = "roteiro-rep";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 let opening = null;
 
@@ -18,9 +20,17 @@ export function openDb() {
         if (!db.objectStoreNames.contains("queue")) {
           db.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
         }
+        if (!db.objectStoreNames.contains("refused")) {
+          db.createObjectStore("refused", { keyPath: "seq", autoIncrement: true });
+        }
       };
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
+      // Another tab holding an older version open must let this one upgrade.
+      req.onsuccess = () => {
+        const db = req.result;
+        db.onversionchange = () => { db.close(); opening = null; };
+        resolve(db);
+      };
+      req.onerror = () => { opening = null; reject(req.error); };
     });
   }
   return opening;
@@ -62,16 +72,18 @@ export function putDay(day) {
   return run("day", "readwrite", (s) => { s.put(day); });
 }
 
-// A new user on this phone: forget the previous user's route (their queue stays, keyed
-// by user, and is only ever sent under that user's own session).
+// The user of this page. Another user's route is forgotten at once; his queue stays,
+// keyed by user, and is only ever sent under his own session when he logs in again.
 export async function switchUser(userId, csrf) {
   const previous = await getMeta("user_id");
-  if (previous != null && Number(previous) !== Number(userId)) await clearRoute();
+  if (previous != null && Number(previous) !== Number(userId)) await clearDay();
   await setMeta("user_id", Number(userId));
   if (csrf) await setMeta("csrf", csrf);
 }
 
-export function clearRoute() {
+// After the server confirmed a logout (or for another user): the route and the session's
+// token go; queued and refused actions stay with their user.
+export function clearDay() {
   return openDb().then((db) => new Promise((resolve, reject) => {
     const tx = db.transaction(["day", "meta"], "readwrite");
     tx.objectStore("day").clear();
@@ -85,12 +97,26 @@ export function enqueue(item) {
   return run("queue", "readwrite", (s) => { s.add({ ...item, queued_at: new Date().toISOString() }); });
 }
 
+function mine(items, userId) {
+  return items.filter((i) => Number(i.user_id) === Number(userId));
+}
+
 export function queued(userId) {
-  return run("queue", "readonly", (s) => request(s.getAll())).then(
-    (items) => items.filter((i) => Number(i.user_id) === Number(userId)),
-  );
+  return run("queue", "readonly", (s) => request(s.getAll())).then((items) => mine(items, userId));
 }
 
 export function dequeue(seq) {
   return run("queue", "readwrite", (s) => { s.delete(seq); });
+}
+
+export function addRefused(entry) {
+  return run("refused", "readwrite", (s) => { s.add({ ...entry, at: new Date().toISOString() }); });
+}
+
+export function refusedFor(userId) {
+  return run("refused", "readonly", (s) => request(s.getAll())).then((items) => mine(items, userId));
+}
+
+export function dismissRefused(seq) {
+  return run("refused", "readwrite", (s) => { s.delete(seq); });
 }

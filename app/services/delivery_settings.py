@@ -1,0 +1,95 @@
+"""The admin's visit-calendar rules: nightly mode, delivery rule and delivery lead time.
+
+They live in the planning section of the company's versioned settings
+(:mod:`app.services.company_settings`). The lead time is one company fact read in two
+places: the visit calendar's delivery rule (planning) and the score's delivery fit
+(scoring), so saving it here writes both and the score's own form no longer edits it.
+Saving creates the next settings version, audited; the calendars of the company are then
+marked for recomputation by ``app/services/calendar_triggers.py`` when a rule changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from app.extensions import db
+from app.models import AuditLog, CompanySettings
+from app.security.scope import Scope
+from app.services import company_settings
+
+MAX_LEAD_TIME_DAYS = 6  # the calendar's delivery rule looks one week ahead at most
+KEYS = ("nightly_mode", "delivery_rule", "lead_time_days")
+
+
+@dataclass(frozen=True)
+class DeliveryRules:
+    """The three values the admin edits together."""
+
+    nightly_mode: str
+    delivery_rule: str
+    lead_time_days: int
+
+
+def current(*, company_id: int) -> DeliveryRules:
+    """Return the rules in force (the defaults before any settings version)."""
+    planning = company_settings.get(company_id=company_id).planning
+    return DeliveryRules(planning.nightly_mode, planning.delivery_rule, planning.lead_time_days)
+
+
+def save(*, scope: Scope, rules: DeliveryRules, note: str | None = None) -> CompanySettings | None:
+    """Save the rules as the next settings version (None when nothing changed); flush only.
+
+    Raises
+    ------
+    PermissionError
+        When the user is not an admin.
+    company_settings.SettingsError
+        When a value is refused (its ``key`` names the field).
+    """
+    if not scope.is_admin:
+        raise PermissionError("only an admin changes the company's settings")
+    if not 0 <= rules.lead_time_days <= MAX_LEAD_TIME_DAYS:
+        raise company_settings.SettingsError(
+            "lead_time_days", f"must be between 0 and {MAX_LEAD_TIME_DAYS}"
+        )
+    view = company_settings.get(company_id=scope.company_id)
+    before = {k: getattr(view.planning, k) for k in KEYS}
+    after = dataclasses.asdict(rules)
+    if before == after and view.scoring.lead_time_days == rules.lead_time_days:
+        return None
+    planning = company_settings.planning_dict(dataclasses.replace(view.planning, **after))
+    scoring = dataclasses.replace(view.scoring, lead_time_days=rules.lead_time_days).to_dict()
+    policies = company_settings.policies_dict(view.policies)
+    company_settings.parse(  # the new version must read back: refuse it here, not at night
+        company_id=scope.company_id,
+        version=view.version + 1,
+        scoring=scoring,
+        planning=planning,
+        policies=policies,
+    )
+    row = CompanySettings(
+        company_id=scope.company_id,
+        version=view.version + 1,
+        scoring=scoring,
+        planning=planning,
+        policies=policies,
+        note=(note or "").strip() or None,
+        created_by_id=scope.user_id,
+    )
+    db.session.add(row)
+    db.session.add(
+        AuditLog(
+            company_id=scope.company_id,
+            actor_id=scope.user_id,
+            action="settings.planning.update",
+            target=f"company_settings:v{row.version}",
+            details={
+                "changed": sorted(k for k in KEYS if before[k] != after[k]),
+                "before": before,
+                "after": after,
+            },
+        )
+    )
+    db.session.flush()
+    return row

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import AuditLog, Contact, Customer, Plan, Receivable
-from app.services.clock import local_now, local_today, seconds_of_day
+from app.services.clock import at_local, local_now, local_today, seconds_of_day
 from app.services.visits import CORRECTED
 from tests.browser.conftest import browser_login, new_context, wait_until
 from tests.factories import PASSWORD
@@ -358,9 +359,24 @@ def _order(plan_id: int) -> list[str]:
     return [s.customer.display_name for s in plan.stops if s.customer]
 
 
+def _next_morning() -> datetime:
+    """The next 10:00 in the company's time zone, never in the past: the browser keeps the real
+    clock, so a session cookie issued at a server time behind it would already have expired."""
+    now = local_now()
+    morning = at_local(now.date(), 10 * 3600)
+    return morning if morning > now else at_local(now.date() + timedelta(days=1), 10 * 3600)
+
+
 def test_replan_preview_confirm_and_undo(phone_page, live_server):
     """Tests that re-plan shows the new times and what it gains, applies only when confirmed,
-    and undo puts the old route back."""
+    and undo puts the old route back. The server's clock is set to a morning: late in the
+    evening the old zigzag no longer fits what is left of the day, and the preview rightly
+    speaks of visits gained instead of driving saved."""
+    with time_machine.travel(_next_morning(), tick=True):
+        _replan_preview_confirm_and_undo(phone_page, live_server)
+
+
+def _replan_preview_confirm_and_undo(phone_page, live_server):  # type: ignore[no-untyped-def]
     rep = live_server.run(_make, ZIGZAG)
     _login(phone_page, rep)
     phone_page.get_by_role("button", name="Replanejar o resto do dia").click()
@@ -370,15 +386,14 @@ def test_replan_preview_confirm_and_undo(phone_page, live_server):
     )
     assert live_server.run(_order, rep.plan_id) == rep.names  # nothing written yet
     shown = sheet.locator(".preview-stop .stop-name").all_inner_texts()
-    if len(shown) == len(rep.names):  # the whole route still fits today
-        expect(sheet.locator(".preview-summary")).to_contain_text("Nova ordem")
-        expect(sheet.locator(".preview-summary")).to_contain_text("a menos ao volante")
+    assert len(shown) == len(rep.names)  # a morning: the whole route fits either way
+    expect(sheet.locator(".preview-summary")).to_contain_text("Nova ordem")
+    expect(sheet.locator(".preview-summary")).to_contain_text("a menos ao volante")
     sheet.get_by_role("button", name="Usar este roteiro").click()
     undo = phone_page.locator("#rep-undo")
     expect(undo).to_be_visible()
     assert live_server.run(_order, rep.plan_id) == shown
-    if shown:
-        expect(phone_page.locator(".next-stop .next-name")).to_have_text(shown[0])
+    expect(phone_page.locator(".next-stop .next-name")).to_have_text(shown[0])
     undo.get_by_role("button", name="Desfazer").click()
     expect(phone_page.locator("#rep-toast")).to_contain_text("O roteiro anterior voltou.")
     expect(phone_page.locator(".next-stop .next-name")).to_have_text(rep.names[0])

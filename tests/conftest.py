@@ -55,6 +55,24 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_sessionstart(session: pytest.Session) -> None:
     if REQUIRE_PG and not PG_OK:
         raise pytest.UsageError(f"PostgreSQL is required (ROTEIRO_REQUIRE_POSTGRES=1): {PG_WHY}")
+    _travel_to_test_clock()
+
+
+def _travel_to_test_clock() -> None:
+    """Run the whole session from ROTEIRO_TEST_CLOCK (an ISO timestamp with offset), ticking.
+
+    CI runs at any hour: a test that only passes in the morning fails at 21:00 in São Paulo, or
+    when the run crosses local midnight. Setting the clock reproduces such an hour on demand
+    (CONTRIBUTING.md). Set it in the future: the browser keeps the real clock, and a cookie
+    issued by a server living in the past would already have expired."""
+    moment = os.environ.get("ROTEIRO_TEST_CLOCK")
+    if not moment:
+        return
+    import datetime as dt
+
+    import time_machine
+
+    time_machine.travel(dt.datetime.fromisoformat(moment), tick=True).start()
 
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -154,7 +154,7 @@ def customer_minutes(customer: BalanceCustomer, rep: BalanceRep) -> float:
 
 
 def _units(minutes: float) -> int:
-    return int(round(minutes * UNITS_PER_MIN))
+    return round(minutes * UNITS_PER_MIN)
 
 
 def per_mille(load_units: int, available_units: int) -> int:
@@ -251,6 +251,24 @@ def rebalance(
     if not cands:
         return result((), "trivial")
 
+    found = _solve(customers, sub, by_rep, cands, settings)
+    if found is None:
+        return result((), "unchanged", len(cands))
+    chosen, label = found
+    proposal = result(tuple(chosen), label, len(cands))
+    if worse_than_before(proposal):  # rounding of the per-mille model: keep the promise
+        return result((), "unchanged", len(cands))
+    return proposal
+
+
+def _solve(
+    customers: Sequence[BalanceCustomer],
+    sub: Sequence[BalanceRep],
+    by_rep: dict[int, list[int]],
+    cands: Sequence[_Candidate],
+    settings: BalanceSettings,
+) -> tuple[list[Move], str] | None:
+    """Build and solve the assignment; None when the solver proposes no move."""
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{k}") for k in range(len(cands))]
     per_customer: dict[int, list[int]] = {}
@@ -260,7 +278,54 @@ def rebalance(
         if len(ks) > 1:
             model.add_at_most_one(x[k] for k in ks)
     model.add(sum(x) <= settings.max_moves)
+    balance = _balance_terms(model, x, customers, sub, by_rep, cands)
+    km = [round((c.km_after - c.km_before) * 10) for c in cands]  # hectometres
+    model.minimize(
+        WEIGHT_BALANCE * balance
+        + cp_model.LinearExpr.weighted_sum(x, km)
+        + WEIGHT_MOVE * cp_model.LinearExpr.sum(x)
+    )
+    for var in x:
+        model.add_hint(var, False)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = settings.time_limit_s
+    solver.parameters.num_workers = max(settings.workers, 1)
+    solver.parameters.random_seed = settings.seed
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    chosen = []
+    for k, cand in enumerate(cands):
+        if solver.boolean_value(x[k]):
+            c = customers[cand.customer]
+            giver, receiver = sub[cand.giver], sub[cand.receiver]
+            chosen.append(
+                Move(
+                    c.id,
+                    giver.id,
+                    receiver.id,
+                    cand.km_before,
+                    cand.km_after,
+                    customer_minutes(c, giver),
+                    customer_minutes(c, receiver),
+                )
+            )
+    if not chosen:
+        return None
+    return chosen, "optimal" if status == cp_model.OPTIMAL else "feasible"
 
+
+def _balance_terms(
+    model: cp_model.CpModel,
+    x: Sequence[cp_model.IntVar],
+    customers: Sequence[BalanceCustomer],
+    sub: Sequence[BalanceRep],
+    by_rep: dict[int, list[int]],
+    cands: Sequence[_Candidate],
+) -> cp_model.LinearExprT:
+    """Per-mille loads after the moves; the highest and the summed deviation from the team's
+    mean never above today's (hard), weighted into one balance term (the highest counts as
+    much as every rep's deviation together)."""
     avail = [max(_units(r.available_min), 1) for r in sub]
     base = [
         sum(_units(customer_minutes(customers[ci], sub[r])) for ci in by_rep.get(r, []))
@@ -271,23 +336,19 @@ def rebalance(
         c = customers[cand.customer]
         flows[cand.giver].append((-_units(customer_minutes(c, sub[cand.giver])), k))
         flows[cand.receiver].append((_units(customer_minutes(c, sub[cand.receiver])), k))
-
     before = [per_mille(base[r], avail[r]) for r in range(len(sub))]
     target = -(-sum(base) * PER_MILLE // sum(avail))
     max_before = max(before)
     dev_before = sum(abs(b - target) for b in before)
-    top = max_before + 1
-    pct = []
-    devs = []
+    pct, devs = [], []
     for r in range(len(sub)):
         load = base[r] + sum(coef * x[k] for coef, k in flows[r])
-        p = model.new_int_var(
-            0, max(top, per_mille(base[r] + sum(max(c, 0) for c, _ in flows[r]), avail[r])), f"p{r}"
-        )
+        ceiling = per_mille(base[r] + sum(max(c, 0) for c, _ in flows[r]), avail[r])
+        p = model.new_int_var(0, max(max_before, ceiling) + 1, f"p{r}")
         # p = ceil(1000 * load / avail)
         model.add(avail[r] * p >= PER_MILLE * load)
         model.add(avail[r] * p <= PER_MILLE * load + avail[r] - 1)
-        d = model.new_int_var(0, 10 * top + 10 * PER_MILLE, f"d{r}")
+        d = model.new_int_var(0, max(max_before, ceiling) + 1 + target, f"d{r}")
         model.add(d >= p - target)
         model.add(d >= target - p)
         pct.append(p)
@@ -295,44 +356,7 @@ def rebalance(
     highest = model.new_int_var(0, max_before, "max")
     model.add_max_equality(highest, pct)
     model.add(sum(devs) <= dev_before)
-    km = [int(round((c.km_after - c.km_before) * 10)) for c in cands]
-    model.minimize(
-        WEIGHT_BALANCE * (len(sub) * highest + sum(devs))
-        + sum(km[k] * x[k] for k in range(len(cands)))
-        + WEIGHT_MOVE * sum(x)
-    )
-    for var in x:
-        model.add_hint(var, False)
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = settings.time_limit_s
-    solver.parameters.num_workers = max(settings.workers, 1)
-    solver.parameters.random_seed = settings.seed
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return result((), "unchanged", len(cands))
-    chosen = []
-    for k, cand in enumerate(cands):
-        if solver.boolean_value(x[k]):
-            c = customers[cand.customer]
-            chosen.append(
-                Move(
-                    c.id,
-                    sub[cand.giver].id,
-                    sub[cand.receiver].id,
-                    cand.km_before,
-                    cand.km_after,
-                    customer_minutes(c, sub[cand.giver]),
-                    customer_minutes(c, sub[cand.receiver]),
-                )
-            )
-    if not chosen:
-        return result((), "unchanged", len(cands))
-    label = "optimal" if status == cp_model.OPTIMAL else "feasible"
-    proposal = result(tuple(chosen), label, len(cands))
-    if worse_than_before(proposal):  # rounding of the per-mille model: keep the promise
-        return result((), "unchanged", len(cands))
-    return proposal
+    return len(sub) * highest + sum(devs)
 
 
 def deviation(loads: Sequence[RepLoad], after: bool) -> float:

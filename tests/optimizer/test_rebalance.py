@@ -125,9 +125,11 @@ def _check(result: BalanceResult, customers: list[BalanceCustomer], reps: list[B
     for move in result.moves:
         customer = by_id[move.customer_id]
         assert customer.owner == move.from_rep != move.to_rep
-        assert not customer.pinned and customer.location is not None
+        assert not customer.pinned
+        assert customer.location is not None
         giver, receiver = rep_by_id[move.from_rep], rep_by_id[move.to_rep]
-        assert giver.available_min > 0 and receiver.available_min > 0
+        assert giver.available_min > 0
+        assert receiver.available_min > 0
         after[giver.id] -= customer_minutes(customer, giver)
         after[receiver.id] += customer_minutes(customer, receiver)
     for load in result.loads:

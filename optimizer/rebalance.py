@@ -322,7 +322,7 @@ def _balance_terms(
     sub: Sequence[BalanceRep],
     by_rep: dict[int, list[int]],
     cands: Sequence[_Candidate],
-) -> cp_model.LinearExprT:
+) -> cp_model.LinearExpr:
     """Per-mille loads after the moves; the highest and the summed deviation from the team's
     mean never above today's (hard), weighted into one balance term (the highest counts as
     much as every rep's deviation together)."""
@@ -356,7 +356,7 @@ def _balance_terms(
     highest = model.new_int_var(0, max_before, "max")
     model.add_max_equality(highest, pct)
     model.add(sum(devs) <= dev_before)
-    return len(sub) * highest + sum(devs)
+    return cp_model.LinearExpr.weighted_sum([highest, *devs], [len(sub)] + [1] * len(devs))
 
 
 def deviation(loads: Sequence[RepLoad], after: bool) -> float:

@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from app.settings_admin import views as _settings_admin_views  # noqa: F401
     from app.supervisor import bp as supervisor_bp
     from app.supervisor import calendar_views as _calendar_views  # noqa: F401
+    from app.supervisor import capacity as _capacity_views  # noqa: F401
     from app.supervisor import targets as _supervisor_targets  # noqa: F401
     from app.supervisor import team_day as _team_day_views  # noqa: F401
     from app.supervisor import views as _supervisor_views  # noqa: F401

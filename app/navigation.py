@@ -35,6 +35,7 @@ NAV: list[NavEntry] = [
     NavEntry("supervisor.team_day", _l("Team's day"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     NavEntry("absences.index", _l("Absences"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     NavEntry("supervisor.targets_page", _l("Targets"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    NavEntry("supervisor.capacity", _l("Capacity"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     NavEntry(
         "supervisor.calendars", _l("Visit calendars"), frozenset({Role.SUPERVISOR, Role.ADMIN})
     ),

@@ -222,6 +222,13 @@ POLICY: dict[str, Rule] = {
         lambda w: f"/supervisor/metas?team={w['sup1'].team_id}", owner="sup1"
     ),
     "supervisor.calendars": Rule(u("/supervisor/calendario"), owner="sup1", allowed=MANAGERS),
+    "supervisor.capacity": Rule(u("/supervisor/capacidade"), owner="sup1", allowed=MANAGERS),
+    "supervisor.capacity_apply": Rule(
+        u("/supervisor/capacidade/aplicar"),
+        owner="sup1",
+        method="POST",
+        form=lambda w: {"move": f"{w['c_rep1'].id}:{w['rep1'].id}"},
+    ),
     "supervisor.calendar": Rule(lambda w: f"/supervisor/calendario/{w['rep1'].id}", owner="sup1"),
     "supervisor.calendar_move": Rule(
         lambda w: f"/supervisor/calendario/{w['rep1'].id}/mover",
@@ -469,6 +476,16 @@ POLICY: dict[str, Rule] = {
         token=True,
         json=lambda w: {"customer_ids": [w["c_rep1"].id], "target_id": w["rep1"].id},
         positive=False,
+    ),
+    "api_capacity.read_capacity": Rule(
+        u("/api/v1/capacity"), owner="sup1", allowed=MANAGERS, api=True, token=True
+    ),
+    "api_capacity.read_suggestion": Rule(
+        u("/api/v1/capacity/suggestion?max_moves=2"),
+        owner="sup1",
+        allowed=MANAGERS,
+        api=True,
+        token=True,
     ),
     "api_receivables.upsert_receivables": Rule(
         u("/api/v1/receivables"),

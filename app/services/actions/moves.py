@@ -143,6 +143,12 @@ def workload(user: User, today: date) -> Workload:
     return _workload(user, _mix(_portfolio_rows(user.id)), _travel(user, today), today)
 
 
+def rep_workload(user: User, today: date) -> tuple[Workload, float | None]:
+    """A rep's workload and the driving seconds per visit it counts (None: unknown)."""
+    travel_s = _travel(user, today)
+    return _workload(user, _mix(_portfolio_rows(user.id)), travel_s, today), travel_s
+
+
 def _travel(user: User, today: date) -> float | None:
     """Driving seconds per visit: the rep's recent routes; else the routing step's travel model
     over the portfolio; else the company's recent routes."""

@@ -100,6 +100,9 @@ class Config:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL")
     # Seconds between two looks of the scheduler process at the queue of web re-runs.
     PLANNING_QUEUE_POLL_S = float(env("PLANNING_QUEUE_POLL_S", "10") or 10)
+    # Seconds the rebalancing proposal (capacity page and API) may search; the best split
+    # found by then is proposed (never worse than the current one).
+    CAPACITY_SOLVE_SECONDS = float(env("CAPACITY_SOLVE_SECONDS", "5") or 5)
     PREFERRED_URL_SCHEME = "http"
     HSTS = False
     TESTING = False
@@ -134,6 +137,7 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
     CLI_LOCALE = None  # commands speak the default language whatever the shell says
+    CAPACITY_SOLVE_SECONDS = 1.0  # small teams solve at once; a larger one stops early
 
 
 CONFIGS: dict[str, type[Config]] = {

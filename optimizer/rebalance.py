@@ -178,7 +178,7 @@ def _neighbour_pairs(reps: Sequence[BalanceRep], k: int) -> set[tuple[int, int]]
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class Candidate:
     customer: int  # index into customers
     giver: int  # index into active reps
     receiver: int
@@ -186,14 +186,14 @@ class _Candidate:
     km_after: float
 
 
-def _candidates(
+def border_candidates(
     customers: Sequence[BalanceCustomer],
     reps: Sequence[BalanceRep],
     by_rep: dict[int, list[int]],
     settings: BalanceSettings,
-) -> list[_Candidate]:
+) -> list[Candidate]:
     """The border customers each portfolio may give to each neighbour."""
-    out: list[_Candidate] = []
+    out: list[Candidate] = []
     for giver, receiver in sorted(_neighbour_pairs(reps, settings.neighbours)):
         movable = [
             i
@@ -209,7 +209,7 @@ def _candidates(
         for k in order.tolist():
             if extra[k] <= settings.max_extra_km:
                 out.append(
-                    _Candidate(movable[k], giver, receiver, float(dist[k, 0]), float(dist[k, 1]))
+                    Candidate(movable[k], giver, receiver, float(dist[k, 0]), float(dist[k, 1]))
                 )
     return out
 
@@ -247,7 +247,7 @@ def rebalance(
     for ci, c in enumerate(customers):
         if c.owner in local:
             by_rep.setdefault(local[c.owner], []).append(ci)
-    cands = _candidates(customers, sub, by_rep, settings)
+    cands = border_candidates(customers, sub, by_rep, settings)
     if not cands:
         return result((), "trivial")
 
@@ -265,7 +265,7 @@ def _solve(
     customers: Sequence[BalanceCustomer],
     sub: Sequence[BalanceRep],
     by_rep: dict[int, list[int]],
-    cands: Sequence[_Candidate],
+    cands: Sequence[Candidate],
     settings: BalanceSettings,
 ) -> tuple[list[Move], str] | None:
     """Build and solve the assignment; None when the solver proposes no move."""
@@ -321,7 +321,7 @@ def _balance_terms(
     customers: Sequence[BalanceCustomer],
     sub: Sequence[BalanceRep],
     by_rep: dict[int, list[int]],
-    cands: Sequence[_Candidate],
+    cands: Sequence[Candidate],
 ) -> cp_model.LinearExpr:
     """Per-mille loads after the moves; the highest and the summed deviation from the team's
     mean never above today's (hard), weighted into one balance term (the highest counts as

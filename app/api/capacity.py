@@ -140,7 +140,7 @@ def read_suggestion(query: dict[str, Any]) -> Any:
             scope=api_scope(),
             today=local_now().date(),
             max_moves=query["max_moves"],
-            time_limit_s=float(current_app.config.get("CAPACITY_SOLVE_SECONDS", 5.0)),
+            time_limit_s=float(current_app.config["CAPACITY_SOLVE_SECONDS"]),
         )
     except Invalid as exc:
         smorest_abort(422, message="Refused.", errors={k: str(v) for k, v in exc.errors.items()})

@@ -73,7 +73,7 @@ def capacity() -> Response:
             scope=scope,
             today=today,
             max_moves=max_moves,
-            time_limit_s=float(current_app.config.get("CAPACITY_SOLVE_SECONDS", 5.0)),
+            time_limit_s=float(current_app.config["CAPACITY_SOLVE_SECONDS"]),
         )
         team = suggestion.reps
     else:

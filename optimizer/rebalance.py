@@ -77,6 +77,7 @@ class BalanceSettings:
     time_limit_s: float = 5.0
     workers: int = 1
     seed: int = 0
+    search: bool = True  # False: the greedy first proposal only (benchmarks compare)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,9 @@ class BalanceResult:
 
     moves: tuple[Move, ...]
     loads: tuple[RepLoad, ...]
-    status: str  # optimal | feasible | unchanged (nothing better found) | trivial
+    # optimal | feasible (CP-SAT) | greedy (the first proposal was best) | unchanged (no
+    # move helps) | trivial (fewer than two reps with capacity, or no border customer)
+    status: str
     solve_s: float
     candidates: int = 0
     extra: dict[str, float] = field(default_factory=dict)
@@ -224,10 +227,7 @@ def rebalance(
     started = time.perf_counter()
     index = {r.id: i for i, r in enumerate(reps)}
     active = [i for i, r in enumerate(reps) if r.available_min > 0 and r.centre is not None]
-    base_min = [0.0] * len(reps)
-    for c in customers:
-        if c.owner in index:
-            base_min[index[c.owner]] += customer_minutes(c, reps[index[c.owner]])
+    base_min = _base_minutes(customers, reps, index)
 
     def result(moves: tuple[Move, ...], status: str, n: int = 0) -> BalanceResult:
         after = list(base_min)
@@ -251,14 +251,114 @@ def rebalance(
     if not cands:
         return result((), "trivial")
 
-    found = _solve(customers, sub, by_rep, cands, settings)
-    if found is None:
+    start = greedy_start(customers, sub, by_rep, cands, settings.max_moves)
+    proposals = []
+    if start:
+        proposals.append(result(tuple(_moves(customers, sub, cands, start)), "greedy", len(cands)))
+    if settings.search:
+        found = _solve(customers, sub, by_rep, cands, settings, start)
+        if found is not None:
+            chosen, label = found
+            proposals.append(
+                result(tuple(_moves(customers, sub, cands, chosen)), label, len(cands))
+            )
+    # The per-mille model rounds: keep the promise on the exact figures, then take the best.
+    kept = [p for p in proposals if not worse_than_before(p)]
+    if not kept:
         return result((), "unchanged", len(cands))
-    chosen, label = found
-    proposal = result(tuple(chosen), label, len(cands))
-    if worse_than_before(proposal):  # rounding of the per-mille model: keep the promise
-        return result((), "unchanged", len(cands))
-    return proposal
+    return min(kept, key=_rank)
+
+
+def _rank(proposal: BalanceResult) -> tuple[float, float, float, int]:
+    """Better balance first (highest load, then deviation), then fewer km, then fewer moves."""
+    return (
+        round(proposal.max_load(after=True), 9),
+        round(deviation(proposal.loads, after=True), 9),
+        proposal.km_effect(),
+        len(proposal.moves),
+    )
+
+
+def _base_minutes(
+    customers: Sequence[BalanceCustomer], reps: Sequence[BalanceRep], index: dict[int, int]
+) -> list[float]:
+    """Every portfolio's minutes today."""
+    out = [0.0] * len(reps)
+    for c in customers:
+        if c.owner in index:
+            out[index[c.owner]] += customer_minutes(c, reps[index[c.owner]])
+    return out
+
+
+def _moves(
+    customers: Sequence[BalanceCustomer],
+    sub: Sequence[BalanceRep],
+    cands: Sequence[Candidate],
+    chosen: Sequence[int],
+) -> list[Move]:
+    out = []
+    for k in chosen:
+        cand = cands[k]
+        c = customers[cand.customer]
+        giver, receiver = sub[cand.giver], sub[cand.receiver]
+        out.append(
+            Move(
+                c.id,
+                giver.id,
+                receiver.id,
+                cand.km_before,
+                cand.km_after,
+                customer_minutes(c, giver),
+                customer_minutes(c, receiver),
+            )
+        )
+    return out
+
+
+def greedy_start(
+    customers: Sequence[BalanceCustomer],
+    sub: Sequence[BalanceRep],
+    by_rep: dict[int, list[int]],
+    cands: Sequence[Candidate],
+    max_moves: int,
+) -> list[int]:
+    """A first proposal (the solver's hint, and the answer when it finds nothing better): the
+    most loaded rep that can gives, to a neighbour, the border customer that most reduces the
+    summed deviation (fewest km on ties), as long as the higher of the two loads goes down."""
+    giver = np.array([c.giver for c in cands])
+    receiver = np.array([c.receiver for c in cands])
+    owner_of = np.array([c.customer for c in cands])
+    give = np.array([customer_minutes(customers[c.customer], sub[c.giver]) for c in cands])
+    take = np.array([customer_minutes(customers[c.customer], sub[c.receiver]) for c in cands])
+    km = np.array([c.km_after - c.km_before for c in cands])
+    avail = np.array([r.available_min for r in sub])
+    minutes = np.zeros(len(sub))
+    for r in range(len(sub)):
+        minutes[r] = sum(customer_minutes(c, sub[r]) for c in customers if c.owner == sub[r].id)
+    mean = minutes.sum() / avail.sum()
+    free = np.ones(len(cands), dtype=bool)
+    chosen: list[int] = []
+    while len(chosen) < max_moves:
+        load = minutes / avail
+        g_now, r_now = load[giver], load[receiver]
+        g_after = (minutes[giver] - give) / avail[giver]
+        r_after = (minutes[receiver] + take) / avail[receiver]
+        gain = (
+            np.abs(g_now - mean)
+            + np.abs(r_now - mean)
+            - np.abs(g_after - mean)
+            - np.abs(r_after - mean)
+        )
+        ok = free & (np.maximum(g_after, r_after) < g_now - 1e-12) & (gain > 1e-12)
+        if not ok.any():
+            break
+        picks = np.flatnonzero(ok)
+        k = int(picks[np.lexsort((km[picks], -gain[picks], -g_now[picks]))[0]])
+        minutes[giver[k]] -= give[k]
+        minutes[receiver[k]] += take[k]
+        free &= owner_of != owner_of[k]
+        chosen.append(k)
+    return chosen
 
 
 def _solve(
@@ -267,7 +367,8 @@ def _solve(
     by_rep: dict[int, list[int]],
     cands: Sequence[Candidate],
     settings: BalanceSettings,
-) -> tuple[list[Move], str] | None:
+    hint: Sequence[int] = (),
+) -> tuple[list[int], str] | None:
     """Build and solve the assignment; None when the solver proposes no move."""
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{k}") for k in range(len(cands))]
@@ -278,15 +379,16 @@ def _solve(
         if len(ks) > 1:
             model.add_at_most_one(x[k] for k in ks)
     model.add(sum(x) <= settings.max_moves)
-    balance = _balance_terms(model, x, customers, sub, by_rep, cands)
+    balance = _balance_terms(model, x, customers, sub, by_rep, cands, set(hint))
     km = [round((c.km_after - c.km_before) * 10) for c in cands]  # hectometres
     model.minimize(
         WEIGHT_BALANCE * balance
         + cp_model.LinearExpr.weighted_sum(x, km)
         + WEIGHT_MOVE * cp_model.LinearExpr.sum(x)
     )
-    for var in x:
-        model.add_hint(var, False)
+    hinted = set(hint)
+    for k, var in enumerate(x):
+        model.add_hint(var, k in hinted)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = settings.time_limit_s
     solver.parameters.num_workers = max(settings.workers, 1)
@@ -294,22 +396,7 @@ def _solve(
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    chosen = []
-    for k, cand in enumerate(cands):
-        if solver.boolean_value(x[k]):
-            c = customers[cand.customer]
-            giver, receiver = sub[cand.giver], sub[cand.receiver]
-            chosen.append(
-                Move(
-                    c.id,
-                    giver.id,
-                    receiver.id,
-                    cand.km_before,
-                    cand.km_after,
-                    customer_minutes(c, giver),
-                    customer_minutes(c, receiver),
-                )
-            )
+    chosen = [k for k in range(len(cands)) if solver.boolean_value(x[k])]
     if not chosen:
         return None
     return chosen, "optimal" if status == cp_model.OPTIMAL else "feasible"
@@ -322,10 +409,12 @@ def _balance_terms(
     sub: Sequence[BalanceRep],
     by_rep: dict[int, list[int]],
     cands: Sequence[Candidate],
+    hinted: set[int],
 ) -> cp_model.LinearExpr:
     """Per-mille loads after the moves; the highest and the summed deviation from the team's
     mean never above today's (hard), weighted into one balance term (the highest counts as
-    much as every rep's deviation together)."""
+    much as every rep's deviation together). Every variable gets the hinted proposal's value:
+    CP-SAT cannot complete a hint of the moves alone through the rounding constraints in time."""
     avail = [max(_units(r.available_min), 1) for r in sub]
     base = [
         sum(_units(customer_minutes(customers[ci], sub[r])) for ci in by_rep.get(r, []))
@@ -340,9 +429,10 @@ def _balance_terms(
     target = -(-sum(base) * PER_MILLE // sum(avail))
     max_before = max(before)
     dev_before = sum(abs(b - target) for b in before)
-    pct, devs = [], []
+    pct, devs, hinted_pct = [], [], []
     for r in range(len(sub)):
         load = base[r] + sum(coef * x[k] for coef, k in flows[r])
+        hinted_load = base[r] + sum(coef for coef, k in flows[r] if k in hinted)
         ceiling = per_mille(base[r] + sum(max(c, 0) for c, _ in flows[r]), avail[r])
         p = model.new_int_var(0, max(max_before, ceiling) + 1, f"p{r}")
         # p = ceil(1000 * load / avail)
@@ -351,10 +441,14 @@ def _balance_terms(
         d = model.new_int_var(0, max(max_before, ceiling) + 1 + target, f"d{r}")
         model.add(d >= p - target)
         model.add(d >= target - p)
+        model.add_hint(p, per_mille(hinted_load, avail[r]))
+        model.add_hint(d, abs(per_mille(hinted_load, avail[r]) - target))
+        hinted_pct.append(per_mille(hinted_load, avail[r]))
         pct.append(p)
         devs.append(d)
     highest = model.new_int_var(0, max_before, "max")
     model.add_max_equality(highest, pct)
+    model.add_hint(highest, min(max(hinted_pct), max_before))
     model.add(sum(devs) <= dev_before)
     return cp_model.LinearExpr.weighted_sum([highest, *devs], [len(sub)] + [1] * len(devs))
 

@@ -75,7 +75,7 @@ class RepLoadOut(Schema):
 
 class SuggestionOut(Schema):
     status = fields.String(
-        required=True, metadata={"description": "optimal | feasible | unchanged | trivial"}
+        required=True, metadata={"description": "optimal | feasible | greedy | unchanged | trivial"}
     )
     spread_before = fields.Float(required=True)
     spread_after = fields.Float(required=True)

@@ -21,7 +21,8 @@ Compared on the same instances:
 
 Figures per size: load spread (highest minus lowest, % of capacity) before/after, highest load
 before/after, summed deviation from the team's load before/after, moves, km the moved
-customers end farther from their new territory's centre (negative: nearer), wall time.
+customers end farther from their new territory's centre (negative: nearer), wall and CPU
+seconds (the whole call: candidates, greedy start, model, search).
 Prints the core count and load: compare within one run.
 """
 
@@ -33,6 +34,7 @@ import os
 import random
 import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,6 +98,16 @@ def instance(reps: int, seed: int) -> tuple[list[BalanceCustomer], list[BalanceR
     return customers, team
 
 
+def timed(
+    customers: list[BalanceCustomer], team: list[BalanceRep], options: BalanceSettings
+) -> dict[str, float]:
+    """Solve once; the figures with the CPU seconds of the process (every solver thread)."""
+    cpu = time.process_time()
+    out = figures(rebalance(customers, team, options))
+    out["cpu"] = time.process_time() - cpu
+    return out
+
+
 def figures(result: BalanceResult) -> dict[str, float]:
     return {
         "spread0": 100 * result.spread(after=False),
@@ -121,7 +133,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}  load: {os.getloadavg()[0]:.2f}")
     header = (
         f"{'reps':>4} {'solver':>10} {'spread %':>15} {'max load %':>15} {'sum dev %':>17} "
-        f"{'moves':>6} {'km':>7} {'time s':>7}"
+        f"{'moves':>6} {'km':>7} {'wall s':>7} {'cpu s':>7}"
     )
     print(header)
     for reps in args.reps:
@@ -133,11 +145,9 @@ def main() -> None:
                 options = BalanceSettings(
                     max_moves=limit, time_limit_s=seconds, workers=args.workers, seed=seed
                 )
-                runs.setdefault(f"cpsat {seconds:g}s", []).append(
-                    figures(rebalance(customers, team, options))
-                )
+                runs.setdefault(f"cpsat {seconds:g}s", []).append(timed(customers, team, options))
             start = BalanceSettings(max_moves=limit, search=False)
-            runs.setdefault("greedy", []).append(figures(rebalance(customers, team, start)))
+            runs.setdefault("greedy", []).append(timed(customers, team, start))
         for name, rows in runs.items():
 
             def m(key: str, rows: list[dict[str, float]] = rows) -> float:
@@ -146,7 +156,7 @@ def main() -> None:
             print(
                 f"{reps:>4} {name:>10} {m('spread0'):>6.1f} → {m('spread1'):>5.1f} "
                 f"{m('max0'):>6.1f} → {m('max1'):>5.1f} {m('dev0'):>7.0f} → {m('dev1'):>6.0f} "
-                f"{m('moves'):>6.1f} {m('km'):>7.1f} {m('s'):>7.2f}"
+                f"{m('moves'):>6.1f} {m('km'):>7.1f} {m('s'):>7.2f} {m('cpu'):>7.2f}"
             )
     print(f"(mean of {args.seeds} seeds; moves allowed: --moves-per-rep × reps, at most 200)")
 

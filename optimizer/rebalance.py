@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -266,7 +266,7 @@ def rebalance(
     kept = [p for p in proposals if not worse_than_before(p)]
     if not kept:
         return result((), "unchanged", len(cands))
-    return min(kept, key=_rank)
+    return replace(min(kept, key=_rank), solve_s=time.perf_counter() - started)
 
 
 def _rank(proposal: BalanceResult) -> tuple[float, float, float, int]:

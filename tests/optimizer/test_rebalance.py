@@ -114,6 +114,7 @@ def teams(draw: st.DrawFn) -> tuple[list[BalanceCustomer], list[BalanceRep], Bal
         neighbours=draw(st.integers(1, 3)),
         max_extra_km=draw(st.sampled_from([0.0, 5.0, 30.0])),
         time_limit_s=1.0,
+        search=draw(st.booleans()),  # the greedy start alone must keep the promises too
     )
     return customers, reps, options
 

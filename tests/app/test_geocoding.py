@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AuditLog, GeocodeCache
 from app.services import geocoding
+from app.services.clock import local_today
 from tests.factories import make_contact, make_customer, two_teams
 from tests.support.nominatim_server import nominatim_server
 from tests.support.web import login, post_form
@@ -86,7 +87,7 @@ def test_far_check_ins_suggest_and_admin_corrects_on_the_map_page(client, db_ses
     """Tests the suggestion from clustered far check-ins and the audited correction form."""
     world = two_teams()
     customer = world["c_rep1"]
-    today = date.today()
+    today = local_today()
     for i in range(3):
         make_contact(
             customer,

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import Appointment, CallRequest, Customer, Plan, Role, User
 from app.services import planning, work_calendar
+from app.services.clock import local_today
 from tests.browser.conftest import browser_login, new_context
 from tests.support.kpis import ensure_scores
 
@@ -46,7 +47,7 @@ def _customer(code: str) -> tuple[int, int, str, str, date]:
     from tomorrow on."""
     customer = db.session.scalar(sa.select(Customer).where(Customer.erp_code == code))
     rep = db.session.get(User, customer.owner_id)
-    day = date.today() + timedelta(days=1)
+    day = local_today() + timedelta(days=1)
     calendar = work_calendar.load(company_id=rep.company_id, since=day, user_ids=[rep.id])
     while not calendar.works(rep, day):
         day += timedelta(days=1)
@@ -106,7 +107,7 @@ def test_send_a_rescue_case_to_telesales_and_book_a_visit_for_tomorrow(
     expect(page).to_have_url(re.compile(r"/supervisor/clientes\?list=rescue"))
     expect(page.locator(".flash-success")).to_contain_text(f"lista de ligações de {seat_name}")
     assert live_server.run(_requests, customer_id) == [
-        ("Resgate: oferecer a tabela nova", date.today())
+        ("Resgate: oferecer a tabela nova", local_today())
     ]
 
     # 2. From the same row, book a visit with the customer's rep for tomorrow.
@@ -162,7 +163,6 @@ def _started_day_with_a_booking() -> str:
     """Rep 5's route of today under way, and a visit booked today outside it."""
     from app.models import PlanStatus
     from app.services import routing
-    from app.services.clock import local_today
     from tests.support.rep import make_plan
 
     rep = db.session.scalar(sa.select(User).where(User.email == BOOKED_REP))

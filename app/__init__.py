@@ -31,6 +31,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
+    from app import request_profile
+
+    request_profile.register(app)  # outermost, and only when the load bench asks for it
     return app
 
 

@@ -103,6 +103,8 @@ class Config:
     # Seconds the rebalancing proposal (capacity page and API) may search; the best split
     # found by then is proposed (never worse than the current one).
     CAPACITY_SOLVE_SECONDS = float(env("CAPACITY_SOLVE_SECONDS", "5") or 5)
+    # A directory: per-request server timings are written there (bench/load.py --profile).
+    REQUEST_PROFILE_DIR = env("REQUEST_PROFILE")
     PREFERRED_URL_SCHEME = "http"
     HSTS = False
     TESTING = False

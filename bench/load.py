@@ -34,6 +34,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG = os.environ.get(
@@ -60,6 +61,8 @@ if HttpUser is not object:
                 _LOGINS.extend(Path(os.environ["LOAD_LOGINS"]).read_text().split())
                 random.shuffle(_LOGINS)
             self.email = _LOGINS.pop()
+            if os.environ.get("LOAD_STAMP"):
+                _stamp_requests(self.client)
             page = self.client.get("/auth/login", name="login page")
             token = TOKEN_RE.search(page.text).group(1)  # type: ignore[union-attr]
             self.client.post(
@@ -110,6 +113,18 @@ if HttpUser is not object:
                 headers=headers,
                 name="POST check-out",
             )
+
+    def _stamp_requests(client: Any) -> None:
+        """Send the moment each request leaves the client (``X-Request-Start``), so the
+        server's profile can tell the time spent queueing before the app saw it."""
+        send = client.request
+
+        def stamped(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            headers = {**(kwargs.pop("headers", None) or {})}
+            headers["X-Request-Start"] = f"t={time.time():.6f}"
+            return send(method, url, *args, headers=headers, **kwargs)
+
+        client.request = stamped
 
     def _stops(day: dict) -> list[dict]:
         for key in ("stops", "route"):
@@ -326,6 +341,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Also print the server-side breakdown per endpoint (CPU, SQL, pool wait, GC, "
+        "queue; app/request_profile.py), which the machine's load distorts far less.",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="Keep the scratch database (PostgreSQL schema or SQLite file) and print its URL, "
+        "to EXPLAIN the profile's statements afterwards.",
+    )
     args = parser.parse_args()
     if not args.port:
         with socket.socket() as probe:
@@ -352,6 +379,9 @@ def main() -> None:
         args.load_before = _load()
         print(f"data ready in {time.perf_counter() - started:.0f} s ({len(logins)} reps)")
         (tmp / "logins.txt").write_text("\n".join(logins))
+        server_env = dict(env)
+        if args.profile:
+            server_env["ROTEIRO_REQUEST_PROFILE"] = str(tmp / "profile")
         server = subprocess.Popen(
             [
                 str(ROOT / ".venv/bin/gunicorn"),
@@ -373,11 +403,13 @@ def main() -> None:
                 "warning",
                 "app:create_app()",
             ],
-            env=env,
+            env=server_env,
             cwd=ROOT,
         )
         _wait_until_up(args.port, server)
         prefix = tmp / "locust"
+        # Locust resets its statistics once every rep is in; the server's table starts then too.
+        working_from = time.time() + (args.users or len(logins)) / args.spawn_rate
         subprocess.run(
             [
                 str(ROOT / ".venv/bin/locust"),
@@ -399,7 +431,12 @@ def main() -> None:
                 "--loglevel",
                 "WARNING",
             ],
-            env={**env, "LOAD_LOGINS": str(tmp / "logins.txt"), "LOAD_THINK": args.think},
+            env={
+                **env,
+                "LOAD_LOGINS": str(tmp / "logins.txt"),
+                "LOAD_THINK": args.think,
+                "LOAD_STAMP": "1" if args.profile else "",
+            },
             cwd=ROOT,
             check=False,
         )
@@ -407,6 +444,11 @@ def main() -> None:
         failures = prefix.parent / "locust_failures.csv"
         if failures.exists():
             print(failures.read_text()[:2000])
+        if args.profile:
+            sys.path.insert(0, str(ROOT / "bench"))
+            from server_profile import report
+
+            report(tmp / "profile", since=working_from)
     finally:
         if server is not None:
             server.terminate()
@@ -415,7 +457,9 @@ def main() -> None:
             except subprocess.TimeoutExpired:  # a worker stuck on a loaded machine
                 server.kill()
                 server.wait(timeout=20)
-        if schema:
+        if args.keep:
+            print(f"kept database: {url}")
+        elif schema:
             _drop(args.pg_url, schema)
 
 

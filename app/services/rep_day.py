@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -82,13 +82,23 @@ def get_stop(*, scope: Scope, stop_id: int) -> PlanStop:
 
 
 def _ranked(model: Any, order_by: Any, ids: list[int], limit: int, *where: Any) -> list[Any]:
-    """The first `limit` rows per customer, by a window function (SQLite and PostgreSQL)."""
+    """The first `limit` rows per customer, by a window function (SQLite and PostgreSQL).
+
+    The ranked rows are read whole in the subquery and mapped from it: joining the ranks
+    back to the table by id let PostgreSQL hash the *whole* table (a sequential scan of
+    every order of the company, ~25 ms per rep's day at 116,000 orders, growing with
+    history) where the subquery reads only these customers' rows through their index.
+    """
     rank = (
         sa.func.row_number().over(partition_by=model.customer_id, order_by=order_by).label("rank")
     )
-    inner = sa.select(model.id, rank).where(model.customer_id.in_(ids), *where).subquery()
-    stmt = sa.select(model).join(inner, inner.c.id == model.id).where(inner.c.rank <= limit)
-    return list(db.session.scalars(stmt.order_by(*order_by)))
+    inner = sa.select(model, rank).where(model.customer_id.in_(ids), *where).subquery()
+    stmt = (
+        sa.select(aliased(model, inner))
+        .where(inner.c.rank <= limit)
+        .order_by(inner.c.customer_id, inner.c.rank)  # each customer's rows in `order_by` order
+    )
+    return list(db.session.scalars(stmt))
 
 
 def _fill_categories(facts: dict[int, CustomerFacts]) -> None:

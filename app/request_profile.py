@@ -4,7 +4,8 @@ names a directory.
 Why: on a shared machine the client's wall-clock percentiles measure the machine's load as much
 as the app. What load does not distort is measured here, inside each gunicorn worker, per
 request: the thread's own CPU time, the SQL statements (count and time spent in the driver),
-the wait for a pooled connection, the garbage collector's pauses while the request ran, how
+the wait for a pooled connection, the garbage collector's pauses while the request ran (and
+the CPU of the collections its own thread ran), how
 many requests the worker was serving at the same time, and, when the client stamps
 ``X-Request-Start: t=<unix seconds>``, the time the request waited before the app saw it
 (connection, gunicorn's queue, a free thread). ``bench/load.py --profile`` turns it on and
@@ -60,10 +61,12 @@ class _Collector:
             self._gc_started = (time.perf_counter(), time.thread_time())
             return
         wall = time.perf_counter() - self._gc_started[0]
+        cpu = time.thread_time() - self._gc_started[1]
         self.gc_total_s += wall
+        # The collection's own CPU is charged to the request whose thread triggered it.
+        _local.gc_cpu_s = getattr(_local, "gc_cpu_s", 0.0) + cpu
         if info.get("generation") == 2:
             self.gc_full += 1
-            cpu = time.thread_time() - self._gc_started[1]
             self.full_collections.append((wall * 1000, cpu * 1000, int(info.get("collected", 0))))
 
     def statement(self, text: str, ms: float) -> None:
@@ -171,6 +174,7 @@ def _wrap(app: Flask, collector: _Collector) -> None:
         }
         _local.record = record
         wall0, cpu0 = time.perf_counter(), time.thread_time()
+        _local.gc_cpu_s = 0.0
         gc0, full0 = collector.gc_total_s, collector.gc_full
 
         def status_seen(status: str, headers: Any, *rest: Any) -> Any:
@@ -181,6 +185,7 @@ def _wrap(app: Flask, collector: _Collector) -> None:
             record["wall_ms"] = (time.perf_counter() - wall0) * 1000
             record["cpu_ms"] = (time.thread_time() - cpu0) * 1000
             record["gc_ms"] = (collector.gc_total_s - gc0) * 1000
+            record["gc_cpu_ms"] = _local.gc_cpu_s * 1000
             record["gc_full"] = collector.gc_full - full0
             _local.record = None
             with collector.lock:

@@ -5,7 +5,8 @@
 ``bench/load.py --profile`` calls :func:`report` at the end of its run. Per endpoint it prints
 p50 / p95 / max of: wall time inside the app (``wall``), the thread's own CPU time (``cpu``),
 SQL statements per request (``sql#``) and their time (``sql``), the wait for a pooled
-connection (``pool``), garbage-collector pauses while the request ran (``gc``), requests the
+connection (``pool``), garbage-collector pauses while the request ran (``gc``) and the CPU of
+the collections its own thread ran (``gc cpu``, part of ``cpu``), requests the
 worker was serving at once (``busy``), and the time before the app saw the request
 (``queue``: connection, gunicorn's queue, a free thread; needs the client's
 ``X-Request-Start``). Times in ms. ``wall - cpu - sql`` is time spent waiting for the GIL
@@ -20,8 +21,18 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-COLUMNS = ("wall_ms", "cpu_ms", "sql_n", "sql_ms", "pool_ms", "gc_ms", "in_flight", "queue_ms")
-HEADERS = ("wall", "cpu", "sql#", "sql", "pool", "gc", "busy", "queue")
+COLUMNS = (
+    "wall_ms",
+    "cpu_ms",
+    "sql_n",
+    "sql_ms",
+    "pool_ms",
+    "gc_ms",
+    "gc_cpu_ms",
+    "in_flight",
+    "queue_ms",
+)
+HEADERS = ("wall", "cpu", "sql#", "sql", "pool", "gc", "gc cpu", "busy", "queue")
 
 
 def load(directory: Path, since: float = 0.0) -> list[dict[str, Any]]:
@@ -57,19 +68,22 @@ def table(records: list[dict[str, Any]]) -> list[str]:
     groups["all"] = records
     lines = [
         "server side, per request: p50/p95/max (ms; sql# and busy are counts)",
-        f"{'endpoint':34} {'n':>6} " + " ".join(f"{h:>14}" for h in HEADERS),
+        f"{'endpoint':26} {'n':>5} " + " ".join(f"{h:>13}" for h in HEADERS),
     ]
     for name, rows in sorted(groups.items(), key=lambda kv: (kv[0] == "all", -len(kv[1]))):
         cells = []
         for column in COLUMNS:
             values = [float(r[column]) for r in rows if r.get(column) is not None]
             cells.append(_cell(values))
-        lines.append(f"{name[:34]:34} {len(rows):>6} " + " ".join(f"{c:>14}" for c in cells))
+        lines.append(f"{name[:26]:26} {len(rows):>5} " + " ".join(f"{c:>13}" for c in cells))
     full = sum(int(r.get("gc_full", 0)) for r in records)
+    cpu = sum(float(r["cpu_ms"]) for r in records)
+    gc_cpu = sum(float(r.get("gc_cpu_ms", 0)) for r in records)
     slow = [r for r in records if r["wall_ms"] > 150]
     lines.append(
         f"requests={len(records)} over_150ms_in_app={len(slow)} "
-        f"requests_during_a_full_gc={full} 5xx={sum(1 for r in records if r['status'] >= 500)}"
+        f"requests_during_a_full_gc={full} 5xx={sum(1 for r in records if r['status'] >= 500)} "
+        f"cpu_total={cpu / 1000:.1f}s of_which_gc={gc_cpu / 1000:.1f}s"
     )
     return lines
 

@@ -76,3 +76,4 @@ def test_profile_records_each_request(app: Flask, tmp_path: Path) -> None:
     lines = table(_records(tmp_path))
     assert any(line.startswith("GET three_statements") for line in lines)
     assert lines[-1].startswith("requests=3 ")
+    assert probe["gc_cpu_ms"] >= 0

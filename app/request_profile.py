@@ -4,12 +4,12 @@ names a directory.
 Why: on a shared machine the client's wall-clock percentiles measure the machine's load as much
 as the app. What load does not distort is measured here, inside each gunicorn worker, per
 request: the thread's own CPU time, the SQL statements (count and time spent in the driver),
-the wait for a pooled connection, the garbage collector's pauses while the request ran (and
-the CPU of the collections its own thread ran), how
-many requests the worker was serving at the same time, and, when the client stamps
-``X-Request-Start: t=<unix seconds>``, the time the request waited before the app saw it
-(connection, gunicorn's queue, a free thread). ``bench/load.py --profile`` turns it on and
-prints the breakdown per endpoint (``bench/server_profile.py``).
+the wait for a pooled connection, the COMMIT (PostgreSQL's WAL flush), the garbage
+collector's pauses while the request ran (and the CPU of the collections its own thread
+ran), how many requests the worker was serving at the same time, and, when the client
+stamps ``X-Request-Start: t=<unix seconds>``, the time the request waited before the app saw
+it (connection, gunicorn's queue, a free thread). ``bench/load.py --profile`` turns it on
+and prints the breakdown per endpoint (``bench/server_profile.py``).
 
 Each worker appends one JSON line per request to ``requests-<pid>.jsonl`` in that directory.
 Nothing here runs in production or in tests unless the variable is set.
@@ -128,7 +128,23 @@ def _install_sql_hooks(engine: sa.Engine, collector: _Collector) -> None:
             record["sql_ms"] += ms
             collector.statement(f"{record['endpoint']}: {statement}", ms)
 
+    dialect = engine.dialect
+    do_commit = dialect.do_commit
+
+    def timed_commit(dbapi_connection: Any) -> None:
+        """COMMIT's round trip: on PostgreSQL it waits for the WAL flush (fsync)."""
+        started = time.perf_counter()
+        try:
+            do_commit(dbapi_connection)
+        finally:
+            record = _record()
+            if record is not None:
+                record["commit_ms"] += (time.perf_counter() - started) * 1000
+
+    dialect.do_commit = timed_commit  # type: ignore[method-assign]
+
     pool = engine.pool
+
     connect = pool.connect
 
     def timed_connect() -> Any:
@@ -171,6 +187,7 @@ def _wrap(app: Flask, collector: _Collector) -> None:
             "sql_ms": 0.0,
             "pool_ms": 0.0,
             "pool_out": 0,
+            "commit_ms": 0.0,
         }
         _local.record = record
         wall0, cpu0 = time.perf_counter(), time.thread_time()

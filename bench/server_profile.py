@@ -5,12 +5,12 @@
 ``bench/load.py --profile`` calls :func:`report` at the end of its run. Per endpoint it prints
 p50 / p95 / max of: wall time inside the app (``wall``), the thread's own CPU time (``cpu``),
 SQL statements per request (``sql#``) and their time (``sql``), the wait for a pooled
-connection (``pool``), garbage-collector pauses while the request ran (``gc``) and the CPU of
-the collections its own thread ran (``gc cpu``, part of ``cpu``), requests the
-worker was serving at once (``busy``), and the time before the app saw the request
-(``queue``: connection, gunicorn's queue, a free thread; needs the client's
-``X-Request-Start``). Times in ms. ``wall - cpu - sql`` is time spent waiting for the GIL
-(other threads of the worker) or for the machine's cores.
+connection (``pool``), the COMMIT (``commit``: the WAL flush), garbage-collector pauses
+while the request ran (``gc``) and the CPU of the collections its own thread ran (``gc cpu``,
+part of ``cpu``), requests the worker was serving at once (``busy``), and the time before
+the app saw the request (``queue``: connection, gunicorn's queue, a free thread; needs the
+client's ``X-Request-Start``). Times in ms. ``wall - cpu - sql - commit`` is time spent
+waiting for the GIL (other threads of the worker) or for the machine's cores.
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ COLUMNS = (
     "sql_n",
     "sql_ms",
     "pool_ms",
+    "commit_ms",
     "gc_ms",
     "gc_cpu_ms",
     "in_flight",
     "queue_ms",
 )
-HEADERS = ("wall", "cpu", "sql#", "sql", "pool", "gc", "gc cpu", "busy", "queue")
+HEADERS = ("wall", "cpu", "sql#", "sql", "pool", "commit", "gc", "gc cpu", "busy", "queue")
 
 
 def load(directory: Path, since: float = 0.0) -> list[dict[str, Any]]:

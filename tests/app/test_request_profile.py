@@ -40,6 +40,7 @@ def test_profile_records_each_request(app: Flask, tmp_path: Path) -> None:
     def three_statements() -> dict[str, int]:
         for _ in range(3):
             db.session.execute(sa.text("SELECT 1"))
+        db.session.commit()
         return {"ok": 1}
 
     collector = profiled.extensions["request_profile"]
@@ -64,6 +65,7 @@ def test_profile_records_each_request(app: Flask, tmp_path: Path) -> None:
     assert probe["status"] == 200
     assert probe["sql_n"] >= 3  # SQLite adds its explicit BEGIN (app/db_events.py)
     assert probe["pool_out"] >= 1
+    assert probe["commit_ms"] > 0
     assert probe["queue_ms"] >= 250
     assert probe["wall_ms"] >= probe["sql_ms"] > 0
     health = by_endpoint["main.healthz"]

@@ -327,6 +327,27 @@ def _settle(url: str) -> None:
         engine.dispose()
 
 
+def _checkpoints(url: str) -> dict[str, float]:
+    """PostgreSQL's checkpoint counters (server-wide), to tell whether one ran meanwhile."""
+    import sqlalchemy as sa
+
+    if not url.startswith("postgresql"):
+        return {}
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                sa.text(
+                    "SELECT checkpoints_timed + checkpoints_req AS checkpoints, "
+                    "buffers_checkpoint, buffers_backend, checkpoint_sync_time "
+                    "FROM pg_stat_bgwriter"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    return {k: float(v) for k, v in row._mapping.items()}
+
+
 def _report(prefix: Path, reps: int, args: argparse.Namespace) -> None:
     with open(f"{prefix}_stats.csv") as fh:
         rows = list(csv.DictReader(fh))
@@ -423,6 +444,7 @@ def main() -> None:
         logins = _prepare(url, args.reps, env)
         _settle(url)
         args.load_before = _load()
+        checkpoints = _checkpoints(url)
         print(f"data ready in {time.perf_counter() - started:.0f} s ({len(logins)} reps)")
         (tmp / "logins.txt").write_text("\n".join(logins))
         server_env = dict(env)
@@ -487,6 +509,14 @@ def main() -> None:
             check=False,
         )
         _report(prefix, args.users or len(logins), args)
+        after = _checkpoints(url)
+        if after:
+            moved = {k: int(after[k] - checkpoints[k]) for k in after}
+            print(
+                "PostgreSQL during the run (whole server): checkpoints={checkpoints} "
+                "buffers_checkpoint={buffers_checkpoint} buffers_backend={buffers_backend} "
+                "checkpoint_sync_ms={checkpoint_sync_time}".format(**moved)
+            )
         failures = prefix.parent / "locust_failures.csv"
         if failures.exists():
             print(failures.read_text()[:2000])

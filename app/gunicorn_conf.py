@@ -13,6 +13,20 @@ from typing import Any
 worker_class = "gthread"
 
 
+def _warm() -> None:
+    """Build now what the worker's first request would otherwise build after the freeze.
+
+    SQLAlchemy configures its mappers at the first query: ~11,000 objects that, made after
+    ``gc.freeze()``, would stay in the oldest generation, which every full collection walks
+    (about 30,000 objects per worker in the load bench; each full collection stops all the
+    worker's threads for 20-120 ms of CPU, see docs/benchmarks.md). Compiled templates are
+    code objects the collector does not track, so they are left to their first use.
+    """
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
+
+
 def post_worker_init(worker: Any) -> None:
     """Move everything the app loaded at start into the collector's permanent generation.
 
@@ -23,5 +37,6 @@ def post_worker_init(worker: Any) -> None:
     left make full collections rare and short); nothing is leaked, since they live as long
     as the worker anyway.
     """
+    _warm()
     gc.collect()
     gc.freeze()

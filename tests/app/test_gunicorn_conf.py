@@ -6,7 +6,9 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+import sqlalchemy as sa
 from gunicorn.app.base import Application
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app import gunicorn_conf
 
@@ -41,5 +43,24 @@ def test_worker_hook_freezes_what_the_worker_loaded() -> None:
         gunicorn_conf.post_worker_init(None)
         assert gc.get_freeze_count() > 0
         assert len(gc.get_objects()) < tracked_before / 2
+    finally:
+        gc.unfreeze()
+
+
+def test_worker_hook_configures_mappers_before_freezing() -> None:
+    """Tests that the hook configures pending SQLAlchemy mappers (which the first query would
+    otherwise build after the freeze, in the generation every full collection walks)."""
+
+    class Fresh(DeclarativeBase):
+        pass
+
+    class Thing(Fresh):
+        __tablename__ = "fresh_things"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    assert not sa.inspect(Thing).configured
+    try:
+        gunicorn_conf.post_worker_init(None)
+        assert sa.inspect(Thing).configured
     finally:
         gc.unfreeze()

@@ -52,6 +52,7 @@ class _Collector:
         self.statements: dict[str, list[float]] = {}
         self.written = 0
         self.in_flight = 0
+        self.serving = False  # set at the first request
         self._file: Any = None
         self._pid = 0
 
@@ -65,7 +66,7 @@ class _Collector:
         self.gc_total_s += wall
         # The collection's own CPU is charged to the request whose thread triggered it.
         _local.gc_cpu_s = getattr(_local, "gc_cpu_s", 0.0) + cpu
-        if info.get("generation") == 2:
+        if info.get("generation") == 2 and self.serving:  # not the start-up gc.collect()
             self.gc_full += 1
             self.full_collections.append((wall * 1000, cpu * 1000, int(info.get("collected", 0))))
 
@@ -173,6 +174,7 @@ def _wrap(app: Flask, collector: _Collector) -> None:
 
     def profiled(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         now = time.time()
+        collector.serving = True
         with collector.lock:
             collector.in_flight += 1
             in_flight = collector.in_flight

@@ -19,8 +19,9 @@ def _warm() -> None:
     SQLAlchemy configures its mappers at the first query: ~11,000 objects that, made after
     ``gc.freeze()``, would stay in the oldest generation, which every full collection walks
     (about 30,000 objects per worker in the load bench, 20,000 once configured here; each full
-    collection stops all the worker's threads for 10-24 ms of CPU, see docs/benchmarks.md). Compiled templates are
-    code objects the collector does not track, so they are left to their first use.
+    collection stops all the worker's threads for 10-24 ms of CPU, see docs/benchmarks.md).
+    Compiled templates are code objects the collector does not track, so they are left to
+    their first use.
     """
     from sqlalchemy.orm import configure_mappers
 

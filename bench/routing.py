@@ -2,12 +2,17 @@
 
     python bench/routing.py optw --tours 1,2,3,4 --seconds 1 [--instances 'c1*,r1*,rc1*']
     python bench/routing.py optw --tours 1,2,3,4 --dir DIR     # e.g. the Cordeau pr01-pr20 set
+    python bench/routing.py optw --tours 2,3,4 --iterations 150 --solvers ours [--seed 1]
     python bench/routing.py vrptw --seconds 30 --instances 'C1*' --solvers ours
     python bench/routing.py day --seconds 1 --days 20
 
 ``ours`` is exactly what production runs (``optimizer._engine.solve``: the project's ILS, then
-OR-Tools from its routes); ``--solvers ils`` runs the ILS alone for comparison. PyVRP gets the
-same budget; VROOM stops by itself (exploration level 5, no timeout), and its time is printed.
+OR-Tools from its routes); ``--solvers ils`` runs the ILS alone for comparison. With
+``--iterations N`` our search is bounded by ``--rounds`` rounds of N ILS perturbations instead of
+the clock: the same code and seed give the same scores on any machine, loaded or not, which is
+how variants of the search are compared exactly (``--seconds`` is then only a safety net).
+PyVRP gets the same budget; VROOM stops by itself (exploration level 5, no timeout), and its
+time is printed.
 Every solution is re-checked with ``optimizer.checker``; an infeasible one counts as a miss.
 Gaps are to the best-known value: the published optimum for one tour where there is one,
 otherwise the best score of the run (OPTW: score, lower gap is better; VRPTW: distance at the
@@ -59,12 +64,20 @@ Solver = Callable[[OptwInstance, int, float, int], list[list[int]]]
 
 
 REPORTS: list[tuple[int, _engine.EngineReport]] = []  # (tours, report) of every "ours" run
+BUDGET: dict[str, int | None] = {"iterations": None, "rounds": _engine.ROUNDS, "seed": 0}
 
 
 def ours_optw(inst: OptwInstance, tours: int, seconds: float, decimals: int) -> list[list[int]]:
     """Run the production engine (ILS, then OR-Tools from its routes) for ``seconds``."""
     core = optw_core(inst, tours, decimals)
-    best, _, report = _engine.solve(core, seconds=seconds, seed=0)
+    iterations, rounds, seed = BUDGET["iterations"], BUDGET["rounds"], BUDGET["seed"]
+    best, _, report = _engine.solve(
+        core,
+        seconds=seconds if iterations is None else max(seconds, 600.0),
+        seed=seed or 0,
+        iterations=iterations,
+        rounds=rounds or _engine.ROUNDS,
+    )
     REPORTS.append((tours, report))
     return [list(t[1:-1]) for t in best.tours]
 
@@ -72,7 +85,12 @@ def ours_optw(inst: OptwInstance, tours: int, seconds: float, decimals: int) -> 
 def ils_optw(inst: OptwInstance, tours: int, seconds: float, decimals: int) -> list[list[int]]:
     """Run the ILS alone for ``seconds`` (what production ran before OR-Tools joined)."""
     core = optw_core(inst, tours, decimals)
-    best, _ = _ils.solve(core, iterations=10**9, seconds=seconds, seed=0)
+    iterations = BUDGET["iterations"]
+    if iterations is None:
+        best, _ = _ils.solve(core, iterations=10**9, seconds=seconds, seed=BUDGET["seed"] or 0)
+    else:
+        total = iterations * (BUDGET["rounds"] or 1)
+        best, _ = _ils.solve(core, iterations=total, seconds=600.0, seed=BUDGET["seed"] or 0)
     return [list(t[1:-1]) for t in best.tours]
 
 
@@ -253,9 +271,13 @@ def optw_table(args: argparse.Namespace) -> None:
     files = pick(folder, args.instances)
     solvers = args.solvers.split(",")
     tour_counts = [int(m) for m in str(args.tours).split(",")]
+    budget = (
+        f"iterations={args.iterations} rounds={args.rounds} seed={args.seed}"
+        if args.iterations
+        else f"seconds={args.seconds} seed={args.seed}"
+    )
     print(
-        f"# optw {folder} tours={args.tours} seconds={args.seconds} cores={os.cpu_count()} "
-        f"load average {load()}"
+        f"# optw {folder} tours={args.tours} {budget} cores={os.cpu_count()} load average {load()}"
     )
     print("instance,m,reference," + ",".join(f"{s}_score,{s}_gap%,{s}_s" for s in solvers))
     gaps: dict[tuple[str, int], list[float]] = {}
@@ -308,7 +330,7 @@ def engines_summary() -> None:
         return
     print(
         "# m,runs,OR-Tools improved,in rounds,prize gained,travel saved (units),"
-        "OR-Tools s/run,ILS s/run,disagreements,relaxed lunches skipped"
+        "OR-Tools s/run,ILS s/run,disagreements,relaxed lunches skipped,ILS iterations/run"
     )
     for m in sorted({t for t, _ in REPORTS}):
         rs = [r for t, r in REPORTS if t == m]
@@ -318,7 +340,8 @@ def engines_summary() -> None:
             f"{sum(r.travel_saved for r in rs)},"
             f"{statistics.mean(r.ortools_seconds for r in rs):.3f},"
             f"{statistics.mean(r.ils_seconds for r in rs):.3f},"
-            f"{sum(not r.agreed for r in rs)},{sum(r.rejected for r in rs)}"
+            f"{sum(not r.agreed for r in rs)},{sum(r.rejected for r in rs)},"
+            f"{statistics.mean(r.iterations for r in rs):.0f}"
         )
 
 
@@ -429,6 +452,15 @@ def main() -> None:
     parser.add_argument("--solvers", default="ours,pyvrp,vroom")
     parser.add_argument("--days", type=int, default=20)
     parser.add_argument(
+        "--iterations",
+        type=int,
+        default=None,
+        help="optw: bound our search by ILS perturbations per round instead of the clock "
+        "(reproducible on any machine)",
+    )
+    parser.add_argument("--rounds", type=int, default=_engine.ROUNDS)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
         "--clock",
         choices=["wall", "cpu"],
         default="wall",
@@ -438,6 +470,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.clock == "cpu":
         _ils.CLOCK = time.process_time
+    BUDGET.update(iterations=args.iterations, rounds=args.rounds, seed=args.seed)
     {"optw": optw_table, "vrptw": vrptw_table, "day": day_table}[args.set](args)
 
 

@@ -28,6 +28,7 @@ from optimizer._ortools import improve
 ROUND_SHARE = 0.25  # of a wall-clock budget: the ILS's share of each round
 RESERVE = 0.1  # of the budget, kept for OR-Tools' last descent
 MIN_ORTOOLS_S = 0.05  # OR-Tools' descent always gets at least this (safety net only)
+ROUNDS = 4  # rounds of an iteration-bounded benchmark run: about those of a 1 s clock run
 SOLUTION_LIMIT = 100_000  # OR-Tools' descent stops at its local optimum long before this
 
 
@@ -37,7 +38,8 @@ class EngineReport:
 
     ``ils_prize``/``ils_travel`` describe the routes OR-Tools was handed last and
     ``prize``/``travel`` its answer; ``rounds`` counts OR-Tools descents, ``gains`` those that
-    improved the routes they were handed, by ``prize_gained`` and ``travel_saved`` in all.
+    improved the routes they were handed, by ``prize_gained`` and ``travel_saved`` in all;
+    ``iterations`` counts the ILS's perturbations over all rounds.
     """
 
     ils_prize: float
@@ -53,6 +55,7 @@ class EngineReport:
     gains: int = 0
     prize_gained: float = 0.0
     travel_saved: int = 0
+    iterations: int = 0
 
     @property
     def improved(self) -> bool:
@@ -123,28 +126,35 @@ def solve(
     seed: int = 0,
     iterations: int | None = None,
     patience: int | None = None,
+    rounds: int = 1,
 ) -> tuple[_ils.Solution, list[int], EngineReport]:
     """Run the ILS, then OR-Tools from its routes; return the best routes and the report.
 
-    With an ``iterations`` budget (the rep's day) the ILS runs to that budget or ``patience``
-    and OR-Tools descends once from its best: a seeded run is reproducible. Without one (the
-    benchmark) the ``seconds`` are shared in rounds: the ILS searches for ``ROUND_SHARE`` of
-    the budget, OR-Tools descends from its best, the ILS goes on from OR-Tools' answer, and
-    so on; the last word is always OR-Tools'. ``seconds`` is a wall-clock safety net for the
-    first case and the budget for the second. Returns the solution, the mandatory nodes that
-    could not be placed, and the report.
+    The search runs in rounds: the ILS searches, OR-Tools descends from its best, the ILS
+    goes on from OR-Tools' answer, and so on; the last word is always OR-Tools'.
+
+    With an ``iterations`` budget each of the ``rounds`` rounds runs the ILS for that many
+    perturbations (or until ``patience`` perturbations in a row found nothing), so a seeded
+    run gives the same routes on any machine, loaded or not (the rep's day: one round; the
+    benchmark's ``--iterations``: several); ``seconds`` is then only a wall-clock safety net.
+    Without one (the benchmark's production-like ``--seconds``) the ILS gets ``ROUND_SHARE`` of
+    the ``seconds`` per round and the rounds go on until the budget is spent, so the result
+    depends on how fast the machine was. Returns the solution, the mandatory nodes that could
+    not be placed, and the report.
     """
     clock = _ils.CLOCK
     started = clock()
     deadline = started + seconds
     ils_s = ort_s = 0.0
-    solutions = rejected = rounds = gains = saved = 0
+    solutions = rejected = descents = gains = saved = 0
+    left = rounds
     gained = 0.0
     run = _ils.Run(core, seed)
     while True:
         t0 = clock()
         if iterations is not None:
             run.iterate(iterations, deadline - seconds * RESERVE, patience)
+            left -= 1
         else:
             stop = min(t0 + seconds * ROUND_SHARE, deadline - seconds * RESERVE)
             run.iterate(10**9, stop, patience)
@@ -163,14 +173,15 @@ def solve(
                 solutions,
                 rejected,
                 agreed=False,
-                rounds=rounds,
+                rounds=descents,
                 gains=gains,
                 prize_gained=gained,
                 travel_saved=saved,
+                iterations=run.done,
             )
             return handed, run.missed, report
         answer, found, skipped, took = done
-        rounds += 1
+        descents += 1
         ort_s += took
         solutions += found
         rejected += skipped
@@ -178,7 +189,7 @@ def solve(
             gains += 1
             gained += answer.prize - handed.prize
             saved += handed.travel - answer.travel
-        if iterations is not None or clock() >= deadline - seconds * RESERVE:
+        if clock() >= deadline - seconds * RESERVE or (iterations is not None and left <= 0):
             break
         run.adopt(answer)
     report = EngineReport(
@@ -191,9 +202,10 @@ def solve(
         solutions,
         rejected,
         agreed=True,
-        rounds=rounds,
+        rounds=descents,
         gains=gains,
         prize_gained=gained,
         travel_saved=saved,
+        iterations=run.done,
     )
     return answer, run.missed, report

@@ -601,6 +601,7 @@ class Run:
         self.best = sol.copy()
         self.current = sol
         self.size, self.start, self.stale = 1, 0, 0
+        self.done = 0  # perturbations so far, over every call of iterate
         self.visits = max(1, sum(len(t) - 2 for t in self.best.tours))
 
     def iterate(self, iterations: int, deadline: float, patience: int | None = None) -> None:
@@ -609,6 +610,7 @@ class Run:
         for _ in range(iterations):
             if CLOCK() > deadline:
                 break
+            self.done += 1
             current = self.current
             removed = search.perturb(current, self.size, self.start)
             local_search(search, current, NOISE, frozenset(removed), deep=False)

@@ -218,6 +218,7 @@ def replan_rest_of_day(
     time_limit: timedelta = timedelta(seconds=0.5),
     seed: int = 0,
     keep_order_unless_gain: bool = False,
+    iterations: int | None = None,
 ) -> Replan:
     """Re-plan the rest of the day from ``current`` at ``now_s``.
 
@@ -241,7 +242,7 @@ def replan_rest_of_day(
         Candidates that must stay in the new route (ignored when already visited).
     lunch_taken
         Whether lunch is behind the rep; None infers it from ``previous``.
-    time_limit, seed
+    time_limit, seed, iterations
         Passed to :func:`optimizer.routing.solve_day`.
     keep_order_unless_gain
         Re-time the old order (:func:`optimizer.sequence.route_in_order`) and prefer it
@@ -287,7 +288,7 @@ def replan_rest_of_day(
             max_working_s=max(rep.max_working_s, home_s, 1),
         )
     new_problem = DayProblem(rep, cands, matrix)
-    route = solve_day(new_problem, time_limit=time_limit, seed=seed)
+    route = solve_day(new_problem, time_limit=time_limit, seed=seed, iterations=iterations)
     kept_order, gain = False, None
     if keep_order_unless_gain:
         kept = route_in_order(new_problem, _remaining_order(previous, visited, taken))

@@ -170,13 +170,19 @@ def _reason(cand: Candidate, reachable: bool) -> DropReason:
     return "no_time_left" if reachable else "window_unreachable"
 
 
-def solve_day(problem: DayProblem, *, time_limit: timedelta, seed: int = 0) -> DayRoute:
+def solve_day(
+    problem: DayProblem, *, time_limit: timedelta, seed: int = 0, iterations: int | None = None
+) -> DayRoute:
     """Plan the most valuable feasible route of the day (see :func:`solve_day_report`)."""
-    return solve_day_report(problem, time_limit=time_limit, seed=seed)[0]
+    return solve_day_report(problem, time_limit=time_limit, seed=seed, iterations=iterations)[0]
 
 
 def solve_day_report(
-    problem: DayProblem, *, time_limit: timedelta, seed: int = 0
+    problem: DayProblem,
+    *,
+    time_limit: timedelta,
+    seed: int = 0,
+    iterations: int | None = None,
 ) -> tuple[DayRoute, _engine.EngineReport]:
     """Plan the most valuable feasible route of the day, and say what each engine did.
 
@@ -185,9 +191,14 @@ def solve_day_report(
     problem
         The rep's day, the candidates and the travel matrix.
     time_limit
-        Upper bound on search time; the iteration budget is derived from it.
+        Upper bound on search time; the iteration budget is derived from it unless
+        ``iterations`` is given.
     seed
         Drives every random choice: same problem and seed, same route.
+    iterations
+        The ILS's perturbation budget, when the caller wants it independent of
+        ``time_limit`` (which then only cuts a run short on a very slow machine): with a
+        generous ``time_limit`` the route no longer depends on the machine's load.
 
     Returns
     -------
@@ -201,7 +212,8 @@ def solve_day_report(
     mapping = _build(problem, open_)
     reachable = _reachable(mapping)
     mapping = _build(problem, sorted(reachable))
-    iterations = max(MIN_ITERATIONS, int(seconds * ITERATIONS_PER_SECOND))
+    if iterations is None:
+        iterations = max(MIN_ITERATIONS, int(seconds * ITERATIONS_PER_SECOND))
     best, _, report = _engine.solve(
         mapping.core, seconds=seconds, seed=seed, iterations=iterations, patience=PATIENCE
     )

@@ -56,8 +56,19 @@ def scale_vrptw(
     )
 
 
-def solve_vrptw(data: VrptwInput, *, time_limit: timedelta, seed: int = 0) -> list[list[int]]:
-    """Return routes (customer nodes, depot excluded) found by guided local search."""
+def solve_vrptw(
+    data: VrptwInput,
+    *,
+    time_limit: timedelta,
+    seed: int = 0,
+    solution_limit: int | None = None,
+) -> list[list[int]]:
+    """Return routes (customer nodes, depot excluded) found by guided local search.
+
+    The search stops at ``time_limit`` or, if given, after ``solution_limit`` solutions:
+    OR-Tools' single-threaded search is deterministic, so a solution count (unlike a clock)
+    gives the same routes on a loaded machine.
+    """
     n = len(data.travel)
     manager = pywrapcp.RoutingIndexManager(n, data.vehicles, 0)
     model = pywrapcp.RoutingModel(manager)
@@ -99,6 +110,8 @@ def solve_vrptw(data: VrptwInput, *, time_limit: timedelta, seed: int = 0) -> li
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
     params.time_limit.FromTimedelta(time_limit)
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
     del seed  # OR-Tools' search is deterministic for a fixed time limit and parameters
     solution = model.SolveWithParameters(params)
     if solution is None:

@@ -46,9 +46,13 @@ def test_optw_cli_gives_feasible_tours() -> None:
 
 
 def test_vrptw_cli_serves_everyone_feasibly() -> None:
-    """Tests the vrptw sub-command on C101 (best known: 10 vehicles)."""
+    """Tests the vrptw sub-command on C101 (best known: 10 vehicles).
+
+    A solution count bounds the search (the time limit is a safety net), so a loaded
+    machine cannot stop it before its first solution.
+    """
     path = BENCH_DATA / "solomon" / "C101.txt"
-    result = run_cli("vrptw", str(path), "--seconds", "1")
+    result = run_cli("vrptw", str(path), "--seconds", "120", "--solutions", "50")
     assert set(result) == {"instance", "vehicles", "distance", "routes", "seconds"}
     routes = result["routes"]
     assert isinstance(routes, list)

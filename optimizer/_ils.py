@@ -18,6 +18,7 @@ from optimizer._core import Core, Schedule, schedule
 EPS = 1e-9
 CLOCK = time.perf_counter  # the harness may swap in process_time to time CPU, not wall
 TWO_OPT_TRIES = 20
+EXCHANGE_TRIES = 10  # visit pairs re-timed per pair of tours by exchange_between, best bound first
 SWAP_SAMPLE = 40  # removal spots tried per swap: bounds the cost on long tours
 NOISE = 0.2
 RESTART_AFTER = 20  # relative jitter of insertion ratios after a perturbation
@@ -74,11 +75,17 @@ class Search:
 
     def free_nodes(self, sol: Solution) -> np.ndarray:
         """Return optional customers that are neither visited nor blocked by a group mate."""
-        taken: set[int] = set()
-        for t in sol.tours:
-            for n in t[1:-1]:
-                taken.update(self.mates.get(n, (n,)))
-        return np.array([c for c in self.customers if c not in taken], dtype=np.int64)
+        group = self.core.group
+        taken = np.zeros(len(group), dtype=bool)
+        visited = np.array([n for t in sol.tours for n in t[1:-1]], dtype=np.int64)
+        if visited.size:
+            taken[visited] = True
+            held = group[visited]
+            held = held[held >= 0]
+            if held.size:  # a customer's other window is taken with it
+                taken |= (group >= 0) & np.isin(group, held)
+        free: np.ndarray = self.customers[~taken[self.customers]]
+        return free
 
     def slots(self, ti: int, s: Schedule) -> np.ndarray:
         """Return (cached) rows per insertion slot: tour, index, place, departure, next place,
@@ -449,6 +456,111 @@ class Search:
                         return True
         return False
 
+    def exchange_between(self, sol: Solution) -> bool:
+        """Swap two visits of two tours, each at its cheapest feasible slot of the other tour,
+        when that shortens driving (m > 1).
+
+        ``move_between`` cannot empty a full tour's seat for a visit that would fit better
+        there; a swap can. For every pair of tours a bound is computed for all visit pairs at
+        once: the driving the two removals save less the cheapest detour each visit could make
+        in the other tour without its partner, windows ignored. It is a necessary condition for
+        a gain, so only pairs that pass it are re-timed, best bound first; the first one that
+        keeps every window and drives less is applied. Tours holding a place-less lunch are
+        left alone (the detours assume each node drives from its own place).
+        """
+        c = self.core
+        usable = [ti for ti, t in enumerate(sol.tours) if c.follow < 0 or c.follow not in t]
+        for x, ta in enumerate(usable):
+            for tb in usable[x + 1 :]:
+                if self._exchange_pair(sol, ta, tb):
+                    return True
+        return False
+
+    def _detour_bound(self, loc: np.ndarray, visits: np.ndarray) -> np.ndarray:
+        """Return, per inner position i of a tour (rows) and visit v (columns), the cheapest
+        detour that inserting v into the tour without position i could cost, windows ignored."""
+        T = self.T
+        here, there = loc[:-1], loc[1:]
+        detour = T[here[:, None], visits[None, :]] + T[visits[None, :], there[:, None]]
+        detour -= T[here, there][:, None]  # rows: slots 0..len-2
+        inner = np.arange(1, len(loc) - 1)
+        # without position i, slots i-1 and i are gone: the best of the others is the better
+        # of the prefix minimum up to slot i-2 and the suffix minimum from slot i+1
+        none = np.full((1, len(visits)), np.iinfo(np.int64).max // 4, dtype=np.int64)
+        before = np.vstack([none, np.minimum.accumulate(detour, axis=0)])
+        after = np.vstack([np.minimum.accumulate(detour[::-1], axis=0)[::-1], none])
+        kept = np.minimum(before[inner - 1], after[inner + 1])
+        prev, nxt = loc[inner - 1], loc[inner + 1]
+        bridged = T[prev[:, None], visits[None, :]] + T[visits[None, :], nxt[:, None]]
+        bridged -= T[prev, nxt][:, None]
+        result: np.ndarray = np.minimum(kept, bridged)
+        return result
+
+    def _cheapest_slot(self, ti: int, sched: Schedule, node: int) -> tuple[int, int] | None:
+        """Return (added driving, slot) of ``node``'s cheapest feasible slot in a tour."""
+        ok, _, pos = self.insertion_grid({ti: sched}, np.array([node], dtype=np.int64))
+        if not ok.any():
+            return None
+        added = self.T[pos[2], node] + self.T[node, pos[4]] - pos[6]
+        added = np.where(ok[:, 0], added, np.iinfo(np.int64).max)
+        at = int(np.argmin(added))
+        return int(added[at]), int(pos[1][at])
+
+    def _exchange_pair(self, sol: Solution, ta: int, tb: int) -> bool:
+        """Try :meth:`exchange_between` on tours ``ta`` and ``tb``; True if applied."""
+        c = self.core
+        a, b = sol.tours[ta], sol.tours[tb]
+        if len(a) < 3 or len(b) < 3:
+            return False
+        loc_a = np.asarray(sol.scheds[ta].loc, dtype=np.int64)
+        loc_b = np.asarray(sol.scheds[tb].loc, dtype=np.int64)
+        va, vb = loc_a[1:-1], loc_b[1:-1]
+        bound = (
+            self.removal_savings(sol.scheds[ta])[1:-1][:, None]
+            + self.removal_savings(sol.scheds[tb])[1:-1][None, :]
+            - self._detour_bound(loc_a, vb)  # b's visit j into a without i: (i, j)
+            - self._detour_bound(loc_b, va).T  # a's visit i into b without j: (i, j)
+        )
+        fixed_a = np.array([n in c.mandatory for n in a[1:-1]])
+        fixed_b = np.array([n in c.mandatory for n in b[1:-1]])
+        bound[fixed_a, :] = -1
+        bound[:, fixed_b] = -1
+        hopeful = np.flatnonzero(bound > 0)
+        if not hopeful.size:
+            return False
+        order = hopeful[np.argsort(-bound.flat[hopeful], kind="stable")][:EXCHANGE_TRIES]
+        before = sol.scheds[ta].travel + sol.scheds[tb].travel
+        without_a: dict[int, Schedule | None] = {}
+        without_b: dict[int, Schedule | None] = {}
+        for flat in order.tolist():
+            i, j = divmod(int(flat), len(vb))
+            if i not in without_a:
+                without_a[i] = schedule(c, c.tours[ta], a[: i + 1] + a[i + 2 :])
+            if j not in without_b:
+                without_b[j] = schedule(c, c.tours[tb], b[: j + 1] + b[j + 2 :])
+            rest_a, rest_b = without_a[i], without_b[j]
+            if rest_a is None or rest_b is None:
+                continue
+            into_a = self._cheapest_slot(ta, rest_a, b[j + 1])
+            into_b = self._cheapest_slot(tb, rest_b, a[i + 1])
+            if into_a is None or into_b is None:
+                continue
+            if rest_a.travel + rest_b.travel + into_a[0] + into_b[0] >= before:
+                continue
+            new_a = list(rest_a.nodes)
+            new_a.insert(into_a[1] + 1, b[j + 1])
+            new_b = list(rest_b.nodes)
+            new_b.insert(into_b[1] + 1, a[i + 1])
+            sa = schedule(c, c.tours[ta], new_a)
+            sb = schedule(c, c.tours[tb], new_b) if sa is not None else None
+            if sa is None or sb is None or sa.travel + sb.travel >= before:
+                continue
+            sol.tours[ta], sol.scheds[ta] = new_a, sa
+            sol.tours[tb], sol.scheds[tb] = new_b, sb
+            sol.travel = sum(x.travel for x in sol.scheds)
+            return True
+        return False
+
     def two_opt(self, sol: Solution) -> bool:
         """Reverse the stretch of a tour that shortens driving most and keeps every window."""
         c, moved = self.core, False
@@ -564,6 +676,7 @@ def local_search(
                 or search.relocate(sol)
                 or search.move_between(sol)
                 or search.exchange_tails(sol)
+                or search.exchange_between(sol)
             ):
                 search.fill(sol, 0.0)
             else:

@@ -3,9 +3,10 @@
 Each move is applied to a random feasible solution (a noisy greedy fill after a random kick);
 afterwards every tour must still pass the independent checker, the solution's reported prize
 and driving must be what its tours really collect and drive, the visits must be the same and
-the driving never longer. The vectorised filters of ``relocate`` and ``move_between`` (which
-decide which visits are worth re-timing) must not hide an improving move: when the moves report
-none, a brute-force search over every single-visit move finds none either.
+the driving never longer. The vectorised filters of ``relocate``, ``move_between`` and
+``exchange_between`` (which decide which visits are worth re-timing) must not hide an improving
+move: when the moves report none, a brute-force search over every single-visit move (or every
+swap of two visits of two tours, each at its cheapest feasible slot) finds none either.
 """
 
 from __future__ import annotations
@@ -69,11 +70,18 @@ def assert_consistent(inst: OptwInstance, search: _ils.Search, sol: _ils.Solutio
 def test_driving_moves_keep_the_visits_and_never_drive_more(
     case: tuple[OptwInstance, int], seed: int
 ) -> None:
-    """Tests relocate, move_between and exchange_tails: same visits, never more driving."""
+    """Tests the driving moves (within and between tours): same visits, never more driving."""
     inst, tours = case
     search, sol = random_solution(inst, tours, seed)
     visits = sorted(n for t in sol.tours for n in t[1:-1])
-    for move in (search.relocate, search.move_between, search.exchange_tails, search.two_opt):
+    moves = (
+        search.relocate,
+        search.move_between,
+        search.exchange_tails,
+        search.exchange_between,
+        search.two_opt,
+    )
+    for move in moves:
         travel = sol.travel
         moved = move(sol)
         assert_consistent(inst, search, sol)
@@ -125,3 +133,51 @@ def test_filters_hide_no_improving_single_visit_move(
         if not search.move_between(sol):
             break
     assert improving_single_moves(search, sol, between=True) == []
+
+
+def cheapest_insertion(search: _ils.Search, ti: int, nodes: list[int], node: int) -> int | None:
+    """Brute force: the least driving of tour ``ti`` with ``node`` inserted anywhere, or None."""
+    c = search.core
+    best = None
+    for at in range(len(nodes) - 1):
+        s = schedule(c, c.tours[ti], [*nodes[: at + 1], node, *nodes[at + 1 :]])
+        if s is not None and (best is None or s.travel < best):
+            best = s.travel
+    return best
+
+
+def improving_exchanges(search: _ils.Search, sol: _ils.Solution) -> list[tuple[int, int, int, int]]:
+    """Brute force: every swap of two visits of two tours, each re-inserted at its cheapest
+    feasible slot of the other tour, that drives less."""
+    found = []
+    for ta, tb in itertools.combinations(range(len(sol.tours)), 2):
+        a, b = sol.tours[ta], sol.tours[tb]
+        before = sol.scheds[ta].travel + sol.scheds[tb].travel
+        for i in range(1, len(a) - 1):
+            for j in range(1, len(b) - 1):
+                into_a = cheapest_insertion(search, ta, a[:i] + a[i + 1 :], b[j])
+                into_b = cheapest_insertion(search, tb, b[:j] + b[j + 1 :], a[i])
+                if into_a is not None and into_b is not None and into_a + into_b < before:
+                    found.append((ta, i, tb, j))
+    return found
+
+
+@SETTINGS
+@given(case=toptw(), seed=st.integers(0, 5))
+def test_exchange_between_stops_only_at_a_local_optimum(
+    case: tuple[OptwInstance, int], seed: int
+) -> None:
+    """Tests that when exchange_between (with no cap on tries) finds nothing, brute force
+    finds no improving swap either, and that every swap it made kept the tours feasible."""
+    inst, tours = case
+    search, sol = random_solution(inst, tours, seed)
+    prize = sol.prize
+    cap = _ils.EXCHANGE_TRIES
+    _ils.EXCHANGE_TRIES = 10**6
+    try:
+        while search.exchange_between(sol):
+            assert_consistent(inst, search, sol)
+    finally:
+        _ils.EXCHANGE_TRIES = cap
+    assert sol.prize == prize
+    assert improving_exchanges(search, sol) == []

@@ -4,10 +4,10 @@ python -m optimizer optw FILE [--tours M] [--seconds S] [--decimals D] [--seed N
                           [--iterations N [--rounds R]]
 python -m optimizer vrptw FILE [--seconds S] [--solutions N]
 
-optw: without --iterations the search runs for --seconds (production's bound: the result
-depends on the machine's speed and load). With --iterations each of --rounds rounds runs
-N perturbations of the ILS and one OR-Tools descent: the same file and seed give the same
-routes on any machine, and --seconds is only a safety net.
+optw: without --iterations the search runs for --seconds (default 1; production's bound: the
+result depends on the machine's speed and load). With --iterations each of --rounds rounds
+runs N perturbations of the ILS and one OR-Tools descent: the same file and seed give the
+same routes on any machine, and --seconds is only a safety net (default 600).
 vrptw: --solutions stops OR-Tools' search after N solutions (reproducible), --seconds is
 then the safety net.
 """
@@ -25,6 +25,8 @@ from optimizer import _engine
 from optimizer._ortools import scale_vrptw, solve_vrptw
 from optimizer.checker import vrptw_distance
 from optimizer.instances import optw_core, read_optw, read_solomon
+
+SAFETY_NET_S = 600.0  # --seconds when --iterations bounds the search instead
 
 
 def run_optw(
@@ -98,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     optw = sub.add_parser("optw", help="orienteering with time windows (m tours)")
     optw.add_argument("file")
     optw.add_argument("--tours", type=int, default=1)
-    optw.add_argument("--seconds", type=float, default=1.0)
+    optw.add_argument("--seconds", type=float, default=None)
     optw.add_argument("--decimals", type=int, default=1)
     optw.add_argument("--seed", type=int, default=0)
     optw.add_argument("--iterations", type=int, default=None)
@@ -109,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     vrptw.add_argument("--solutions", type=int, default=None)
     args = parser.parse_args(argv)
     if args.kind == "optw":
+        if args.seconds is None:
+            args.seconds = 1.0 if args.iterations is None else SAFETY_NET_S
         if args.tours < 1 or args.seconds <= 0 or not 0 <= args.decimals <= 4:
             parser.error("need --tours >= 1, --seconds > 0 and 0 <= --decimals <= 4")
         if (args.iterations is not None and args.iterations < 1) or args.rounds < 1:

@@ -33,7 +33,7 @@ SPEC_OPTIONS: dict[str, Any] = {
 
 def init_api(app: Flask) -> None:
     """Configure and attach the API blueprints (token auth, CSRF-exempt)."""
-    from app.api import actions, capacity, views
+    from app.api import actions, capacity, targets, views
     from app.extensions import csrf
 
     app.config.setdefault("API_TITLE", "Roteiro API")
@@ -43,6 +43,6 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", SPEC_OPTIONS)
     api.init_app(app)
-    for blueprint in (*views.BLUEPRINTS, actions.bp, capacity.bp):
+    for blueprint in (*views.BLUEPRINTS, actions.bp, capacity.bp, targets.bp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -218,6 +218,8 @@ def _progress(
     user_id: int | None,
     facts: list[kpis.CustomerFacts],
     target: MonthlyTarget | None,
+    *,
+    with_lists: bool = True,
 ) -> Progress:
     covered = sum(not f.in_gap for f in facts)
     bought = sum(f.bought_this_month for f in facts)
@@ -228,12 +230,64 @@ def _progress(
         coverage=Figure(covered, len(facts), target.coverage_pct if target else None),
         activation=Figure(bought, len(facts), target.activation_pct if target else None),
     )
-    if user_id is not None:
+    if user_id is not None and with_lists:
         gap = sorted((f for f in facts if f.in_gap), key=by_score)
         unsold = sorted((f for f in facts if not f.bought_this_month), key=by_score)
         row.to_contact = gap[: min(row.coverage.needed, MAX_GAP_ROWS)]
         row.to_sell = unsold[: min(row.activation.needed, MAX_GAP_ROWS)]
     return row
+
+
+def month_end(month: date) -> date:
+    """The last day of ``month`` (given by its first day)."""
+    return next_month(month) - timedelta(days=1)
+
+
+def month_progress(
+    scope: Scope, team: Team, month: date, end: date, *, with_lists: bool = True
+) -> TeamProgress:
+    """A month's coverage and positivação of the team and each portfolio, against its targets.
+
+    The dashboard's own figures with ``start`` = the 1st and ``end`` as given: coverage as of
+    ``end``, positivação from the 1st to ``end``. The base is the team's active customers as
+    they are now (the dashboard counts a past period over today's base too).
+    """
+    flt = kpis.KpiFilter(scope=team_scope(scope, team), start=month, end=end)
+    facts = kpis.load_facts(flt)
+    targets = targets_of(team, month)
+    names = kpis.owner_names(flt.scope)
+    by_owner: dict[int, list[kpis.CustomerFacts]] = {u.id: [] for u in portfolio_owners(team)}
+    for f in facts.values():
+        if f.owner_id is not None:
+            by_owner.setdefault(f.owner_id, []).append(f)
+    for target in targets.values():  # a past target of someone who has no portfolio now
+        if target.user_id is not None and target.user_id not in by_owner:
+            by_owner[target.user_id] = []
+    rows = [
+        _progress(
+            subject_key(user_id=uid),
+            names.get(uid) or _owner_name(uid),
+            uid,
+            owned,
+            targets.get(subject_key(user_id=uid)),
+            with_lists=with_lists,
+        )
+        for uid, owned in by_owner.items()
+    ]
+    rows.sort(key=lambda r: r.name)
+    total = _progress(
+        subject_key(team_id=team.id),
+        team.name,
+        None,
+        list(facts.values()),
+        targets.get(subject_key(team_id=team.id)),
+    )
+    return TeamProgress(team=team, month=month, end=end, total=total, rows=rows)
+
+
+def _owner_name(user_id: int) -> str:
+    user = db.session.get(User, user_id)
+    return user.name if user is not None else "—"
 
 
 def team_progress(scope: Scope, team: Team, today: date) -> TeamProgress:
@@ -243,25 +297,21 @@ def team_progress(scope: Scope, team: Team, today: date) -> TeamProgress:
     order from the 1st to today. The customers listed for a portfolio are the highest-scored
     ones whose contact (or order) would count, as many as the target still needs.
     """
+    return month_progress(scope, team, month_of(today), today)
+
+
+HISTORY_DEFAULT, HISTORY_MAX = 6, 12
+
+
+def history(
+    scope: Scope, team: Team, today: date, months: int = HISTORY_DEFAULT
+) -> list[TeamProgress]:
+    """The closed months before this one, newest first: each month's targets against what was
+    achieved by its last day (coverage on the last day, positivação over the whole month)."""
+    months = max(1, min(months, HISTORY_MAX))
+    out: list[TeamProgress] = []
     month = month_of(today)
-    flt = kpis.KpiFilter(scope=team_scope(scope, team), start=month, end=today)
-    facts = kpis.load_facts(flt)
-    targets = targets_of(team, month)
-    names = kpis.owner_names(flt.scope)
-    by_owner: dict[int, list[kpis.CustomerFacts]] = {u.id: [] for u in portfolio_owners(team)}
-    for f in facts.values():
-        if f.owner_id is not None:
-            by_owner.setdefault(f.owner_id, []).append(f)
-    rows = [
-        _progress(subject_key(user_id=uid), names.get(uid, "—"), uid, owned, targets.get(f"u{uid}"))
-        for uid, owned in by_owner.items()
-    ]
-    rows.sort(key=lambda r: r.name)
-    total = _progress(
-        subject_key(team_id=team.id),
-        team.name,
-        None,
-        list(facts.values()),
-        targets.get(f"t{team.id}"),
-    )
-    return TeamProgress(team=team, month=month, end=today, total=total, rows=rows)
+    for _i in range(months):
+        month = month_of(month - timedelta(days=1))
+        out.append(month_progress(scope, team, month, month_end(month), with_lists=False))
+    return out

@@ -125,3 +125,26 @@ def targets_page() -> Response:
         progress=targets.team_progress(scope, team, today),
     )
     return make_response(html, status)
+
+
+@bp.route("/metas/historico")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def targets_history() -> Response:
+    """Closed months: each target against what the month achieved, per portfolio and team."""
+    scope = current_scope()
+    if (empty := _no_team()) is not None:
+        return empty
+    team = _team()
+    months = request.args.get("months", default=targets.HISTORY_DEFAULT, type=int)
+    months = max(1, min(months or targets.HISTORY_DEFAULT, targets.HISTORY_MAX))
+    html = render_template(
+        "supervisor/targets_history.html",
+        team=team,
+        teams=targets.teams_in_scope(scope),
+        months=months,
+        choices=(3, targets.HISTORY_DEFAULT, targets.HISTORY_MAX),
+        history=targets.history(scope, team, local_today(), months),
+        month_label=month_label,
+        percent_label=percent_label,
+    )
+    return make_response(html, 200)

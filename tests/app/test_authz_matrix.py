@@ -221,6 +221,9 @@ POLICY: dict[str, Rule] = {
     "supervisor.targets_page": Rule(
         lambda w: f"/supervisor/metas?team={w['sup1'].team_id}", owner="sup1"
     ),
+    "supervisor.targets_history": Rule(
+        lambda w: f"/supervisor/metas/historico?team={w['sup1'].team_id}", owner="sup1"
+    ),
     "supervisor.calendars": Rule(u("/supervisor/calendario"), owner="sup1", allowed=MANAGERS),
     "supervisor.capacity": Rule(u("/supervisor/capacidade"), owner="sup1", allowed=MANAGERS),
     "supervisor.capacity_apply": Rule(
@@ -487,6 +490,21 @@ POLICY: dict[str, Rule] = {
         api=True,
         token=True,
     ),
+    "api_targets.read_targets": Rule(
+        lambda w: f"/api/v1/targets?team_id={w['sup1'].team_id}", owner="sup1", api=True, token=True
+    ),
+    "api_targets.set_targets": Rule(
+        u("/api/v1/targets"),
+        owner="sup1",
+        method="PUT",
+        api=True,
+        token=True,
+        json=lambda w: {
+            "team_id": w["sup1"].team_id,
+            "month": TODAY().strftime("%Y-%m"),
+            "targets": [{"user_id": w["rep1"].id, "coverage_pct": 80}],
+        },
+    ),
     "api_receivables.upsert_receivables": Rule(
         u("/api/v1/receivables"),
         owner="admin",
@@ -607,12 +625,13 @@ class Caller:
         if not rule.token:
             token = csrf_token(self.client, "/auth/me" if self.user else "/auth/login")
             headers["X-CSRFToken"] = token
+        send = self.client.put if rule.method == "PUT" else self.client.post
         if rule.json is not None:
-            return self.client.post(url, json=rule.json(world), headers=headers)
+            return send(url, json=rule.json(world), headers=headers)
         data = {**(rule.form(world) if rule.form else {})}
         if not rule.token:
             data["csrf_token"] = headers["X-CSRFToken"]
-        return self.client.post(url, data=data, headers=headers)
+        return send(url, data=data, headers=headers)
 
 
 def _denied(rule: Rule, who: str, status: int, location: str) -> str | None:

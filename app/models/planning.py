@@ -38,7 +38,7 @@ class PlanSource(enum.StrEnum):
     AGENDA = "agenda"  # a later day of a run's week agenda (a draft)
     MANUAL = "manual"  # `flask plan` or another in-process plan of one rep
     REPLAN = "replan"  # the rep's re-plan of the rest of the day
-    COVER = "cover"  # an absent rep's visits taken over (app/services/absence_cover.py)
+    COVER = "cover"  # an absent rep's visits taken over (app/services/absence_cover/)
 
 
 class StopKind(enum.StrEnum):

@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach each feature's blueprint."""
     from app.absences import bp as absences_bp
+    from app.absences import time_off_views as _time_off_views  # noqa: F401
     from app.absences import views as _absences_views  # noqa: F401
     from app.actions import bp as actions_bp
     from app.actions import views as _actions_views  # noqa: F401

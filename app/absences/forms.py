@@ -47,3 +47,14 @@ class LineForm(FlaskForm):
     """Where one line of a proposal goes: a rep, telesales, out, or the solver's choice."""
 
     target = SelectField(_l("Give to"), validators=[InputRequired()])
+
+
+class TimeOffForm(FlaskForm):
+    """A rep's time off as it stands: the range, the kind and the note (the rep stays)."""
+
+    first_day = DateField(_l("First day"), validators=[InputRequired()])
+    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k.value, label) for k, label in TIME_OFF_LABELS.items()]
+    )
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.absences import bp
 from app.absences.forms import AwayForm, LineForm, ProposeForm
+from app.absences.time_off_views import coming_time_off
 from app.admin_users.forms import ConfirmForm
 from app.extensions import db
 from app.formfields import show_errors
@@ -118,6 +119,7 @@ def index(away_form: AwayForm | None = None) -> str:
         away_form=away_form,
         days=days,
         forms=forms,
+        time_off=coming_time_off(today),
         time_off_label=time_off_label,
         CoverStatus=CoverStatus,
     )

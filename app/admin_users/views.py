@@ -228,10 +228,16 @@ def remove_time_off(user_id: int, time_off_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         flash(_("The form expired; try again."), "error")
     else:
-        people.remove_time_off(  # NotFound (404) for anyone else's time off
-            actor=current_user._get_current_object(), user=user, time_off_id=time_off_id
-        )
-        flash(_("Time off removed."), "success")
+        try:
+            people.remove_time_off(  # NotFound (404) for anyone else's time off
+                actor=current_user._get_current_object(), user=user, time_off_id=time_off_id
+            )
+        except Invalid as exc:
+            db.session.rollback()
+            for message in exc.errors.values():
+                flash(str(message), "error")
+        else:
+            flash(_("Time off removed."), "success")
     return redirect(url_for("admin_users.edit", user_id=user.id) + "#time-off")
 
 

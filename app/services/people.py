@@ -18,7 +18,7 @@ import secrets
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import AuditLog, Role, Team, TimeOff, TimeOffKind, User, WorkProfile
 from app.services import accounts, logins, work_profiles
+from app.services.clock import local_today
 from app.services.errors import Invalid, NotFound
 
 USER_FIELDS = ("email", "name", "role", "team_id", "erp_code", "phone", "active")
@@ -335,6 +336,26 @@ def update_work_profile(
 # --------------------------------------------------------------------------- time off
 
 
+def _check_time_off(first_day: date, last_day: date, kind: TimeOffKind | str) -> TimeOffKind:
+    """The range and kind of a time off, or :class:`Invalid` naming the field."""
+    errors: dict[str, Any] = {}
+    if last_day < first_day:
+        errors["last_day"] = _l("The last day is before the first one.")
+    elif (last_day - first_day).days >= MAX_TIME_OFF_DAYS:
+        errors["last_day"] = _l("At most %(n)s days at once.", n=MAX_TIME_OFF_DAYS)
+    try:
+        kind = TimeOffKind(kind)
+    except ValueError:
+        errors["kind"] = _l("Choose vacation, sick leave or other.")
+    if errors:
+        raise Invalid(errors)
+    return TimeOffKind(kind)
+
+
+def _days(first: date, last: date) -> set[date]:
+    return {first + timedelta(days=k) for k in range((last - first).days + 1)}
+
+
 def add_time_off(
     *,
     actor: User | None,
@@ -347,23 +368,12 @@ def add_time_off(
     """Record a range of days a person does not work; plans not started in it are removed."""
     from app.services import planning
 
-    errors: dict[str, Any] = {}
-    if last_day < first_day:
-        errors["last_day"] = _l("The last day is before the first one.")
-    elif (last_day - first_day).days >= MAX_TIME_OFF_DAYS:
-        errors["last_day"] = _l("At most %(n)s days at once.", n=MAX_TIME_OFF_DAYS)
-    try:
-        kind = TimeOffKind(kind)
-    except ValueError:
-        errors["kind"] = _l("Choose vacation, sick leave or other.")
-    if errors:
-        raise Invalid(errors)
     entry = TimeOff(
         company_id=user.company_id,
         user_id=user.id,
         first_day=first_day,
         last_day=last_day,
-        kind=kind,
+        kind=_check_time_off(first_day, last_day, kind),
         note=(note or "").strip()[:200] or None,
     )
     db.session.add(entry)
@@ -385,11 +395,84 @@ def add_time_off(
     return entry
 
 
-def remove_time_off(*, actor: User | None, user: User, time_off_id: int) -> None:
-    """Delete one of a person's time-off ranges; NotFound when it is not theirs."""
+def _own_time_off(user: User, time_off_id: int) -> TimeOff:
     entry = db.session.get(TimeOff, time_off_id)
     if entry is None or entry.user_id != user.id:
         raise NotFound("time off")
+    return entry
+
+
+def edit_time_off(
+    *,
+    actor: User | None,
+    user: User,
+    time_off_id: int,
+    first_day: date,
+    last_day: date,
+    kind: TimeOffKind | str,
+    note: str | None = None,
+) -> TimeOff:
+    """Change a person's time-off range, kind or note, with what adding and removing days do.
+
+    Days newly off lose their plans not started (as when time off is added); days no longer
+    off lose their cover proposals, and an applied cover of a coming day refuses the change
+    (:func:`app.services.absence_cover.release_days`). Audited with the range before and after.
+    """
+    from app.services import absence_cover, planning
+
+    entry = _own_time_off(user, time_off_id)
+    checked = _check_time_off(first_day, last_day, kind)
+    before = {
+        "first_day": entry.first_day.isoformat(),
+        "last_day": entry.last_day.isoformat(),
+        "kind": entry.kind.value,
+        "note": entry.note,
+    }
+    released = _days(entry.first_day, entry.last_day) - _days(first_day, last_day)
+    discarded = absence_cover.release_days(
+        actor=actor, user=user, days=released, today=local_today()
+    )
+    entry.first_day, entry.last_day, entry.kind = first_day, last_day, checked
+    entry.note = (note or "").strip()[:200] or None
+    db.session.flush()
+    removed = planning.discard_unstarted_plans(user_id=user.id, first=first_day, last=last_day)
+    after = {
+        "first_day": first_day.isoformat(),
+        "last_day": last_day.isoformat(),
+        "kind": checked.value,
+        "note": entry.note,
+    }
+    _audit(
+        actor,
+        user.company_id,
+        "user.time_off.edit",
+        f"user:{user.id}",
+        {
+            "before": before,
+            "after": after,
+            "plans_removed": removed,
+            "covers_set_aside": discarded,
+        },
+    )
+    db.session.flush()
+    return entry
+
+
+def remove_time_off(*, actor: User | None, user: User, time_off_id: int) -> None:
+    """Delete one of a person's time-off ranges; NotFound when it is not theirs.
+
+    The days become working days again: their cover proposals are set aside, and an applied
+    cover of a coming day refuses the removal (:class:`Invalid`, key ``time_off``).
+    """
+    from app.services import absence_cover
+
+    entry = _own_time_off(user, time_off_id)
+    discarded = absence_cover.release_days(
+        actor=actor,
+        user=user,
+        days=_days(entry.first_day, entry.last_day),
+        today=local_today(),
+    )
     _audit(
         actor,
         user.company_id,
@@ -399,6 +482,7 @@ def remove_time_off(*, actor: User | None, user: User, time_off_id: int) -> None
             "first_day": entry.first_day.isoformat(),
             "last_day": entry.last_day.isoformat(),
             "kind": entry.kind.value,
+            "covers_set_aside": discarded,
         },
     )
     db.session.delete(entry)

@@ -253,9 +253,20 @@ def month_progress(
     they are now (the dashboard counts a past period over today's base too).
     """
     flt = kpis.KpiFilter(scope=team_scope(scope, team), start=month, end=end)
-    facts = kpis.load_facts(flt)
+    return _team_progress(flt.scope, team, month, end, kpis.load_facts(flt), with_lists=with_lists)
+
+
+def _team_progress(
+    scope: Scope,
+    team: Team,
+    month: date,
+    end: date,
+    facts: Mapping[int, kpis.CustomerFacts],
+    *,
+    with_lists: bool,
+) -> TeamProgress:
     targets = targets_of(team, month)
-    names = kpis.owner_names(flt.scope)
+    names = kpis.owner_names(scope)
     by_owner: dict[int, list[kpis.CustomerFacts]] = {u.id: [] for u in portfolio_owners(team)}
     for f in facts.values():
         if f.owner_id is not None:
@@ -307,11 +318,20 @@ def history(
     scope: Scope, team: Team, today: date, months: int = HISTORY_DEFAULT
 ) -> list[TeamProgress]:
     """The closed months before this one, newest first: each month's targets against what was
-    achieved by its last day (coverage on the last day, positivação over the whole month)."""
+    achieved by its last day (coverage on the last day, positivação over the whole month).
+
+    The facts of every month come in one pass (:func:`app.services.kpis.facts_by_month`),
+    defined as the dashboard's for that month.
+    """
     months = max(1, min(months, HISTORY_MAX))
-    out: list[TeamProgress] = []
+    spans: list[tuple[date, date]] = []
     month = month_of(today)
     for _i in range(months):
         month = month_of(month - timedelta(days=1))
-        out.append(month_progress(scope, team, month, month_end(month), with_lists=False))
-    return out
+        spans.append((month, month_end(month)))
+    in_team = team_scope(scope, team)
+    facts = kpis.facts_by_month(in_team, spans)
+    return [
+        _team_progress(in_team, team, first, last, month_facts, with_lists=False)
+        for (first, last), month_facts in zip(spans, facts, strict=True)
+    ]

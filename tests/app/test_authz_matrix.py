@@ -274,6 +274,12 @@ POLICY: dict[str, Rule] = {
             "max_added": 4,
         },
     ),
+    "absences.edit_time_off": Rule(
+        lambda w: f"/supervisor/ausencias/folgas/{w['time_off'].id}/editar", owner="sup1"
+    ),
+    "absences.remove_time_off": Rule(
+        lambda w: f"/supervisor/ausencias/folgas/{w['time_off'].id}/remover", owner="sup1"
+    ),
     "absences.show": Rule(lambda w: f"/supervisor/ausencias/{w['cover'].id}", owner="sup1"),
     "absences.edit_line": Rule(
         lambda w: f"/supervisor/ausencias/{w['cover'].id}/linhas/{w['cover'].lines[0].id}",

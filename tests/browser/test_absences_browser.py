@@ -122,3 +122,65 @@ def test_mark_a_rep_away_and_apply_the_redistribution(desk_page, live_server, sc
     for cid, receiver in state["visits"].items():  # type: ignore[union-attr]
         assert (receiver, cid) in state["planned"]  # type: ignore[operator]
     assert all(cid != customer_id for _, cid in state["planned"])  # type: ignore[union-attr]
+
+
+def _time_off_rep(today: date) -> tuple[int, str, date]:
+    """Another free rep of the supervisor's team than the cover test's, and a working day of his
+    a week or more ahead (clear of the cover test's day)."""
+    me = db.session.scalar(sa.select(User).where(User.email == SUPERVISOR))
+    reps = db.session.scalars(
+        sa.select(User)
+        .where(User.role == Role.REP, User.team_id == me.team_id, User.active.is_(True))
+        .order_by(User.id)
+    ).all()
+    free = [r for r in reps if r.email not in USED_ELSEWHERE] or list(reps)
+    rep = free[0] if len(free) > 1 else reps[0]
+    calendar = work_calendar.load(company_id=rep.company_id, since=today)
+    day = today + timedelta(days=8)
+    while not calendar.works(rep, day):
+        day += timedelta(days=1)
+    return rep.id, rep.name, day
+
+
+def _time_off_of(rep_id: int) -> list[tuple[date, date]]:
+    from app.models import TimeOff
+
+    return [
+        (t.first_day, t.last_day)
+        for t in db.session.scalars(sa.select(TimeOff).where(TimeOff.user_id == rep_id))
+    ]
+
+
+def test_change_and_remove_a_reps_time_off(desk_page, live_server):
+    """Tests marking a rep away, changing the range (a refused range shows next to its field),
+    then removing it after the confirmation page, in Portuguese."""
+    page = desk_page
+    rep_id, rep_name, day = live_server.run(_time_off_rep, live_server.today)
+    browser_login(page, SUPERVISOR, _password())
+    page.goto(f"{live_server.url}/supervisor/ausencias/")
+    form = page.locator("[data-away-form]")
+    form.get_by_label("Representante").select_option(label=rep_name)
+    form.get_by_label("Primeiro dia").fill(day.isoformat())
+    form.get_by_label("Último dia").fill(day.isoformat())
+    form.get_by_role("button", name="Marcar ausência").click()
+    row = page.locator("[data-time-off-list] tr", has_text=rep_name).first
+    expect(row).to_be_visible()
+
+    row.get_by_role("link", name="Editar").click()
+    expect(page.locator("h1")).to_contain_text(f"Alterar ausência · {rep_name}")
+    edit = page.locator("[data-time-off-form]")
+    edit.get_by_label("Último dia").fill((day - timedelta(days=1)).isoformat())
+    edit.get_by_role("button", name="Salvar a ausência").click()
+    expect(page.locator(".field-error")).to_be_visible()
+    edit = page.locator("[data-time-off-form]")
+    edit.get_by_label("Último dia").fill((day + timedelta(days=2)).isoformat())
+    edit.get_by_role("button", name="Salvar a ausência").click()
+    expect(page.locator(".flashes")).to_contain_text("alterada")
+    assert (day, day + timedelta(days=2)) in live_server.run(_time_off_of, rep_id)
+
+    row = page.locator("[data-time-off-list] tr", has_text=rep_name).first
+    row.get_by_role("link", name="Remover").click()
+    expect(page.locator("[data-remove-confirm]")).to_contain_text("dias de trabalho")
+    page.get_by_role("button", name="Remover a ausência").click()
+    expect(page.locator(".flashes")).to_contain_text("removida")
+    assert (day, day + timedelta(days=2)) not in live_server.run(_time_off_of, rep_id)

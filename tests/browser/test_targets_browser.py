@@ -57,3 +57,17 @@ def test_set_a_target_and_follow_the_customers_that_close_the_gap(desk_page, sco
     first.click()
     expect(page).to_have_url(re.compile(r"/carteira/clientes/\d+$"))
     expect(page.locator("h1")).to_contain_text(customer)
+
+
+def test_read_the_targets_history(desk_page, live_server):
+    """Tests the closed months' page (the targets page links to it: tests/app) and the choice
+    of how many months, in Portuguese."""
+    page = desk_page
+    browser_login(page, SUPERVISOR, _password())
+    page.goto(f"{live_server.url}/supervisor/metas/historico?months=3")
+    expect(page.locator("h1")).to_contain_text("Histórico de metas")
+    expect(page.locator("[data-history-month]")).to_have_count(3)
+    page.get_by_role("link", name="6 meses").click()
+    expect(page.locator("[data-history-month]")).to_have_count(6)
+    first = page.locator("[data-history-month]").first
+    expect(first.locator("tr[data-row^='t']")).to_contain_text("Equipe inteira")

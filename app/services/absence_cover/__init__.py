@@ -13,6 +13,12 @@ line out or give it to someone else (the solve runs again following every such e
 apply it once: each receiving rep's plan gets the route shown (refused when the plan changed
 since), moved appointments change hands, and the telesales list reads the applied calls.
 Services flush, never commit.
+
+One module per step: ``absent`` (who is away), ``must_do`` (the visits that cannot wait),
+``receivers`` (the receiving days), ``solve`` (the solver's answer stored on the lines),
+``proposal`` (propose, edit a line, set aside), ``apply``, ``time_off`` (what a change of time
+off does to the covers), ``records`` (reading a cover, the audit rows), ``limits`` (the knobs'
+bounds and the error).
 """
 
 from app.services.absence_cover.absent import AbsentDay, absent_days, is_absent
@@ -32,6 +38,7 @@ from app.services.absence_cover.proposal import default_phone_capacity, discard,
 from app.services.absence_cover.receivers import Receiver, receiving_reps
 from app.services.absence_cover.records import get_cover, today
 from app.services.absence_cover.solve import solve
+from app.services.absence_cover.time_off import release_days
 
 __all__ = [
     "CALLS_PER_SEAT_DEFAULT",
@@ -55,6 +62,7 @@ __all__ = [
     "must_do_visits",
     "propose",
     "receiving_reps",
+    "release_days",
     "solve",
     "today",
 ]

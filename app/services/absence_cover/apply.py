@@ -22,6 +22,7 @@ from app.models import (
     User,
 )
 from app.services import routing
+from app.services.absence_cover.absent import is_absent
 from app.services.absence_cover.limits import CoverError
 from app.services.absence_cover.records import audit, counts
 from app.services.clock import local_now
@@ -35,6 +36,9 @@ def apply(*, actor: User, cover: AbsenceCover, now: datetime | None = None) -> A
     now = now or local_now()
     if cover.day < now.date():
         raise CoverError("past_day")
+    absent = db.session.get(User, cover.absent_user_id)
+    if absent is None or not is_absent(absent, cover.day):
+        raise CoverError("not_absent")  # the time off was removed or moved since
     written = 0
     for day_id, data in cover.receivers.items():
         if day_id == "rigid":

@@ -31,11 +31,11 @@ def counts(cover: AbsenceCover) -> dict[str, Any]:
     return {"absent_user_id": cover.absent_user_id, "day": cover.day.isoformat(), **counts}
 
 
-def audit(actor: User, cover: AbsenceCover, action: str, details: dict[str, Any]) -> None:
+def audit(actor: User | None, cover: AbsenceCover, action: str, details: dict[str, Any]) -> None:
     db.session.add(
         AuditLog(
             company_id=cover.company_id,
-            actor_id=actor.id,
+            actor_id=actor.id if actor is not None else None,
             action=action,
             target=f"absence_cover:{cover.id}",
             details=details,

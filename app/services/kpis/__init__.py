@@ -8,6 +8,7 @@ from those facts, so every number agrees with the list of customers behind it. B
 - :mod:`.activity`: plan versus done, no-sale reasons and the customers behind them;
 - :mod:`.lists`: the customers behind a dashboard figure;
 - :mod:`.lost`: customers marked lost in the period, counted apart from the base;
+- :mod:`.months`: coverage and positivação facts at the end of several closed months;
 - :mod:`.dashboard`: every figure of the dashboard, and the latest planning runs.
 """
 
@@ -54,6 +55,7 @@ from app.services.kpis.metrics import (
     status_counts,
     trends,
 )
+from app.services.kpis.months import facts_by_month
 
 __all__ = [
     "ACTIVE_WINDOW_DAYS",
@@ -85,6 +87,7 @@ __all__ = [
     "coverage_by_owner",
     "coverage_total",
     "customer_list",
+    "facts_by_month",
     "group_counts",
     "latest_runs",
     "latest_score_date",

@@ -427,6 +427,19 @@ class OsrmProvider:
             distances[missing] = UNROUTABLE_M
         return TravelMatrix(durations_s=_int_rows(durations), distances_m=_int_rows(distances))
 
+    def route_path(self, locations: Sequence[Location]) -> list[Location]:
+        """The road geometry through ``locations`` in their order (OSRM's ``/route/v1``).
+
+        For drawing a route on a map: the full overview as GeoJSON, no turn-by-turn steps.
+        Raises :class:`OsrmError` when the server fails or answers without a route.
+        """
+        if len(locations) < 2:
+            raise ValueError("a route needs at least two locations")
+        coords = ";".join(f"{p.lon:.6f},{p.lat:.6f}" for p in locations)
+        params = "overview=full&geometries=geojson&steps=false"
+        body = self._get(f"{self.base_url}/route/v1/{self.profile}/{coords}?{params}")
+        return _route_geometry(body)
+
     def _get(self, url: str) -> Any:
         """GET ``url`` and return the decoded OSRM body, raising :class:`OsrmError`."""
         request = urllib.request.Request(url, headers={"Accept": "application/json"})
@@ -458,6 +471,18 @@ def _error_from_body(raw: bytes, status: int) -> OsrmError:
     if isinstance(body, dict) and "code" in body:
         return OsrmError(str(body["code"]), str(body.get("message", "")), status=status)
     return OsrmError("HTTPError", raw[:200].decode("utf-8", "replace"), status=status)
+
+
+def _route_geometry(body: Any) -> list[Location]:
+    """The first route's GeoJSON line of a ``/route`` answer, checked, as locations."""
+    try:
+        coords = body["routes"][0]["geometry"]["coordinates"]
+        path = [Location(float(lat), float(lon)) for lon, lat in coords]
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise OsrmError("BadResponse", "the answer has no route geometry") from exc
+    if len(path) < 2:
+        raise OsrmError("BadResponse", "the route geometry has fewer than two points")
+    return path
 
 
 def _grid(body: Any, key: str, rows: int, cols: int) -> list[list[float | None]]:

@@ -83,6 +83,7 @@ class RepDayView:
     name: str
     colour: int
     plan_id: int | None = None
+    plan_revision: int = 0
     plan_status: str | None = None
     stops: list[StopView] = field(default_factory=list)
     check_ins: list[CheckIn] = field(default_factory=list)
@@ -247,6 +248,7 @@ def team_day(*, scope: Scope, day: date, now: datetime) -> TeamDay:
         for uid, plan in _plans(ids, day).items():
             rep = views[uid]
             rep.plan_id, rep.plan_status = plan.id, plan.status.value
+            rep.plan_revision = plan.revision or 0
             rep.stops = _stop_views(plan)
         for contact, name in _visits(ids, day):
             _add_visit(views[contact.user_id], contact, name)

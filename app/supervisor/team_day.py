@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from app.formatting import clock
 from app.models import Role, StopStatus
 from app.security.roles import current_scope, roles_required
+from app.services import route_paths, routing
 from app.services import team_day as service
 from app.services.clock import DEFAULT_TZ, local_today
 from app.supervisor import bp
@@ -99,8 +100,21 @@ def _links(rep: service.RepDayView, day: date) -> dict[str, str]:
     }
 
 
-def _rep_json(rep: service.RepDayView, day: date) -> dict[str, Any]:
+def _path(rep: service.RepDayView, osrm_url: str | None) -> list[tuple[float, float]] | None:
+    """The road line through the rep's stops (OSRM, cached per plan); None: straight lines."""
+    if rep.plan_id is None:
+        return None
+    points = [(s.lat, s.lon) for s in rep.stops if s.lat is not None and s.lon is not None]
+    return route_paths.road_path(
+        osrm_url=osrm_url, plan_id=rep.plan_id, revision=rep.plan_revision, points=points
+    )
+
+
+def _rep_json(rep: service.RepDayView, day: date, osrm_url: str | None) -> dict[str, Any]:
+    path = _path(rep, osrm_url)
     return {
+        "path": path,
+        "path_kind": "road" if path is not None else "straight",
         "id": rep.user_id,
         "name": rep.name,
         "colour": rep.colour,
@@ -128,8 +142,13 @@ def _rep_json(rep: service.RepDayView, day: date) -> dict[str, Any]:
     }
 
 
-def day_json(view: service.TeamDay) -> dict[str, Any]:
-    """Everything the page shows, as it shows it (labels already in the user's language)."""
+def day_json(view: service.TeamDay, osrm_url: str | None = None) -> dict[str, Any]:
+    """Everything the page shows, as it shows it (labels already in the user's language).
+
+    With an OSRM server (``osrm_url``), each route follows the roads; otherwise (or when OSRM
+    fails) the page joins the stops with straight lines and says so.
+    """
+    reps = [_rep_json(r, view.day, osrm_url) for r in view.reps]
     return {
         "day": view.day.isoformat(),
         "updated": clock(view.now_s),
@@ -141,8 +160,18 @@ def day_json(view: service.TeamDay) -> dict[str, Any]:
             "skipped": view.total("skipped"),
             "far": view.far,
         },
-        "reps": [_rep_json(r, view.day) for r in view.reps],
+        "reps": reps,
+        "straight_lines": any(r["path_kind"] == "straight" and r["planned"] > 1 for r in reps),
+        "road_lines": any(r["path_kind"] == "road" for r in reps),
     }
+
+
+def _osrm_url() -> str | None:
+    """The company's OSRM server (its settings, else the app's ``OSRM_URL``), if any."""
+    config = routing.load_config(
+        company_id=current_scope().company_id, osrm_url=current_app.config.get("OSRM_URL")
+    )
+    return config.osrm_url
 
 
 def _today() -> service.TeamDay:
@@ -158,7 +187,7 @@ def team_day() -> str:
     return render_template(
         "supervisor/team_day.html",
         day=view.day,
-        data=day_json(view),
+        data=day_json(view, _osrm_url()),
         refresh_seconds=current_app.config.get("TEAM_DAY_REFRESH_SECONDS", REFRESH_SECONDS),
         tile_url=current_app.config["TILE_URL"],
     )
@@ -169,6 +198,6 @@ def team_day() -> str:
 @without_gc_pauses
 def team_day_data() -> Response:
     """The same day as JSON, polled by the page while it is visible."""
-    response = jsonify(day_json(_today()))
+    response = jsonify(day_json(_today(), _osrm_url()))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -115,6 +115,10 @@
       const node = root.querySelector('[data-total="' + k + '"]');
       if (node) { node.textContent = String(data.totals[k]); }
     });
+    root.querySelectorAll("[data-line-note]").forEach(function (node) {
+      const kind = node.getAttribute("data-line-note");
+      node.hidden = kind === "road" ? !data.road_lines : !data.straight_lines;
+    });
     updated.textContent = t("updated", { time: data.updated });
     root.setAttribute("data-done", String(data.totals.done));
   }
@@ -166,8 +170,11 @@
         marker.bindPopup(popup([el("a", { href: s.url, text: s.name }), rep.name + " · " + s.seq, t("planned-at", { time: s.planned }) + " · " + s.status_label].concat(s.check_in ? [t("check-in", { time: s.check_in })] : [])));
         markers.push(marker);
       });
-      if (path.length > 1) {
-        overlay.addLayer(L.polyline(path, { className: "route-line rep-line-" + rep.colour, weight: 3, opacity: 0.7, interactive: false }));
+      const road = rep.path_kind === "road" && rep.path && rep.path.length > 1;
+      const line = road ? rep.path : path;
+      if (line.length > 1) {
+        const kind = road ? " route-road" : " route-straight";
+        overlay.addLayer(L.polyline(line, { className: "route-line rep-line-" + rep.colour + kind, weight: 3, opacity: 0.7, interactive: false }));
       }
       rep.far.forEach(function (c) {
         if (c.lat == null || c.lon == null) { return; }

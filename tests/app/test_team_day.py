@@ -180,3 +180,51 @@ def test_anonymous_is_sent_to_login(client, world):
     """Tests that the JSON is not readable without a session."""
     response = client.get("/supervisor/equipe-hoje.json")
     assert response.status_code in (302, 401)
+
+
+def test_routes_follow_the_roads_with_osrm_and_say_straight_otherwise(app, world):
+    """Tests the map's lines: straight (and said so) without OSRM; with the company's OSRM (a
+    fake server on 127.0.0.1) the road geometry through the stops, asked once per plan
+    revision; straight again, and said so, when OSRM fails."""
+    from app.models import CompanySettings
+    from app.services import route_paths
+    from tests.support.osrm_server import running_osrm_server
+
+    route_paths.clear()
+    world["c_rep1b"].latitude, world["c_rep1b"].longitude = -23.5502, -46.5903
+    world["c_rep1c"].latitude, world["c_rep1c"].longitude = -23.5305, -46.6004
+    db.session.flush()
+    desk = _new_client(app)
+    with time_machine.travel(_at(10, 0), tick=False):
+        login(desk, world["sup1"].email)
+        data = _team_day(desk)
+        rep = _rep(data, world["rep1"])
+        assert (rep["path_kind"], rep["path"], data["straight_lines"]) == ("straight", None, True)
+        page = desk.get("/supervisor/equipe-hoje").get_data(as_text=True)
+        assert re.search(r'data-line-note="straight">', page)
+        with running_osrm_server() as osrm:
+            settings = db.session.query(CompanySettings).filter_by(company_id=world["company"].id)
+            row = settings.one()
+            row.planning = {**row.planning, "osrm_url": osrm.base_url}
+            db.session.flush()
+            rep = _rep(_team_day(desk), world["rep1"])
+            stops = [(s["lat"], s["lon"]) for s in rep["stops"]]
+            assert rep["path_kind"] == "road"
+            # The fake turns a corner between each pair of stops: 3 stops, 5 points.
+            assert len(rep["path"]) == 2 * len(stops) - 1
+            assert [tuple(p) for p in rep["path"][::2]] == stops
+            assert rep["path"][1] == [stops[0][0], stops[1][1]]  # the corner, off the straight line
+            assert _team_day(desk)["road_lines"] is True
+            assert osrm.route_calls == 1  # polled twice, asked once; rep2 has one stop: no line
+            world["plan"].revision = (world["plan"].revision or 0) + 1  # a re-plan
+            db.session.flush()
+            assert _rep(_team_day(desk), world["rep1"])["path_kind"] == "road"
+            assert osrm.route_calls == 2
+            osrm.error_code = "NoRoute"
+            world["plan"].revision += 1
+            db.session.flush()
+            data = _team_day(desk)
+            assert _rep(data, world["rep1"])["path_kind"] == "straight"
+            assert data["straight_lines"] is True
+            _team_day(desk)
+            assert osrm.route_calls == 3  # a failure is remembered, not asked again each poll

@@ -58,6 +58,9 @@ def test_team_day_clusters_and_refreshes_after_a_check_in(browser, desk_page, li
     expect(row.locator('[data-field="done"]')).to_have_text("0")
     expect(row.locator('[data-field="remaining"]')).to_have_text("8")
     expect(page.locator("#rep-legend")).to_contain_text(rep_name)
+    # The demo has no OSRM: the routes are straight dashed lines, and the page says so.
+    expect(page.locator('[data-line-note="straight"]')).to_contain_text("linha reta")
+    expect(page.locator("path.route-straight").first).to_be_attached()
     box = page.locator("#team-day-map")
     expect(box).to_have_attribute("data-markers", re.compile(r"^[1-9]\d*$"))
     markers = int(box.get_attribute("data-markers") or 0)

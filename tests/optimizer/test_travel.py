@@ -346,3 +346,19 @@ def test_fallback_answers_when_osrm_fails(osrm: OsrmServerState) -> None:
     assert fallback != from_osrm
     assert provider.failures == 1
     assert isinstance(provider.last_error, OsrmError)
+
+
+def test_osrm_route_path_is_the_road_geometry_through_the_stops() -> None:
+    """Tests OSRM's /route answer read as a line through the points, and a failure raised."""
+    points = [Location(-23.55, -46.63), Location(-23.56, -46.65), Location(-23.54, -46.66)]
+    with running_osrm_server() as osrm:
+        provider = OsrmProvider(osrm.base_url)
+        path = provider.route_path(points)
+        assert path[::2] == points  # the fake turns one corner between each pair
+        assert path[1] == Location(-23.55, -46.65)
+        assert osrm.route_calls == 1
+        osrm.error_code = "NoRoute"
+        with pytest.raises(OsrmError):
+            provider.route_path(points)
+    with pytest.raises(ValueError, match="two locations"):
+        provider.route_path(points[:1])

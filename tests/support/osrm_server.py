@@ -1,4 +1,4 @@
-"""A small real HTTP server on 127.0.0.1 that answers OSRM's ``/table`` service.
+"""A small real HTTP server on 127.0.0.1 that answers OSRM's ``/table`` and ``/route`` services.
 
 It speaks OSRM's JSON format (``code``, ``durations``, ``distances``, ``sources``,
 ``destinations``; ``null`` for unroutable pairs; ``{"code": ..., "message": ...}``
@@ -9,6 +9,7 @@ distance times a circuity factor at a constant speed: simple enough to check by 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sys
@@ -40,6 +41,11 @@ class OsrmServerState:
     delay_s: float = 0.0
     paths: list[str] = field(default_factory=list)
     base_url: str = ""
+
+    @property
+    def route_calls(self) -> int:
+        """Count the /route requests served so far."""
+        return sum(1 for p in self.paths if p.startswith("/route/"))
 
     @property
     def table_calls(self) -> int:
@@ -141,6 +147,34 @@ def build_table(state: OsrmServerState, path: str, query: dict[str, list[str]]) 
     return body
 
 
+def build_route(path: str) -> Any:
+    """Answer one /route request: a GeoJSON line that turns a corner between each pair of
+    waypoints (east-west first, then north-south), so a road differs from a straight line."""
+    parts = path.split("/")
+    if len(parts) != 5 or parts[1] != "route" or parts[2] != "v1" or not parts[4]:
+        raise _BadRequest("InvalidUrl", f"URL string malformed close to {path!r}")
+    coords = _parse_coordinates(parts[4])
+    if len(coords) < 2:
+        raise _BadRequest("InvalidQuery", "A route needs two coordinates")
+    line = [coords[0]]
+    metres = 0.0
+    for a, b in itertools.pairwise(coords):
+        corner = (b[0], a[1])
+        line += [corner, b]
+        metres += haversine_m(a, corner) + haversine_m(corner, b)
+    return {
+        "code": "Ok",
+        "routes": [
+            {
+                "geometry": {"type": "LineString", "coordinates": [list(p) for p in line]},
+                "distance": round(metres, 1),
+                "duration": round(metres / 10.0, 1),
+            }
+        ],
+        "waypoints": [_waypoint(c) for c in coords],
+    }
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
@@ -156,7 +190,10 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if state.error_code is not None:
                 raise _BadRequest(state.error_code, "forced by the test")
-            body = build_table(state, url.path, parse_qs(url.query))
+            if url.path.startswith("/route/"):
+                body = build_route(url.path)
+            else:
+                body = build_table(state, url.path, parse_qs(url.query))
         except _BadRequest as exc:
             payload = {"code": exc.code, "message": exc.message}
             self._send(400, json.dumps(payload).encode(), "application/json")

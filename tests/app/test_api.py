@@ -196,6 +196,9 @@ def test_openapi_document_is_generated(client, world):
         "/api/v1/customers/{customer_id}/appointments",
         "/api/v1/customers/{customer_id}/lost",
         "/api/v1/customers/move",
+        "/api/v1/capacity",
+        "/api/v1/capacity/suggestion",
+        "/api/v1/targets",
     }
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "error" in doc["components"]["schemas"]["Error"]["properties"]

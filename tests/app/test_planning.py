@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Appointment, Plan, PlanStatus, StopStatus
+from app.models import Appointment, Plan, PlanStatus, PlanStop, StopStatus
 from app.services import planning, routing
 from optimizer.checker import check_day
 from optimizer.model import TimeWindow
@@ -118,7 +118,7 @@ def test_customer_not_visited_yesterday_carries_over(db_session: object) -> None
     db.session.flush()
     for seq, cust in enumerate((low, visited)):
         plan.stops.append(
-            routing.PlanStop(seq=seq, customer_id=cust.id, arrival_s=0, start_s=0, departure_s=0)
+            PlanStop(seq=seq, customer_id=cust.id, arrival_s=0, start_s=0, departure_s=0)
         )
     make_contact(visited, rep, friday)
     db.session.flush()

@@ -11,7 +11,7 @@ night of ``--days`` days:
 * the nightly write, timed: one score snapshot per customer written as the scorer writes it
   (delete the day, then ``COPY`` through ``app.services.scoring_copy.insert_rows``), then the
   real compaction of snapshots past the company's 90-day window
-  (``app.services.score_retention``, as ``pipeline._Run.compact`` calls it);
+  (``app.services.score_retention``, as ``pipeline.run.Run.compact`` calls it);
 * the day's activity, not timed: each rep's plan with 12 stops and 12 visits, and orders for
   one customer in 25.
 

@@ -134,9 +134,9 @@ def test_contact_insert_ignores_an_existing_uuid(db_session):
     client_uuid = uuid.uuid4()
     payload = {"client_uuid": str(client_uuid), "customer_id": customer.id, "action": "check_in"}
     visit = load_visit(payload, locale="pt_BR")
-    first, created = visits._contact_for(scope, visit, customer, None, visit_day())
+    first, created = visits.contact_for(scope, visit, customer, None, visit_day())
     assert created is True
-    again, created_again = visits._contact_for(scope, visit, customer, None, visit_day())
+    again, created_again = visits.contact_for(scope, visit, customer, None, visit_day())
     assert created_again is False
     assert again.id == first.id
     count = db.session.scalar(

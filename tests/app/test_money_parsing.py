@@ -10,8 +10,9 @@ import pytest
 
 from app.rep.schemas import load_visit
 from app.services import money, telesales
-from app.services.imports import customers, orders, receivables
+from app.services.imports import customers, receivables
 from app.services.imports import values as v
+from app.services.imports.orders import columns as order_columns
 from app.services.visit_input import VisitError
 
 
@@ -121,10 +122,10 @@ def test_import_cells_use_the_reader_and_keep_their_messages() -> None:
     with pytest.raises(v.CellError, match="number too large"):
         v.decimal("99.999.999.999,00")
     with pytest.raises(v.CellError, match="must not be negative"):
-        orders._total("-5,00")
+        order_columns._total("-5,00")
     with pytest.raises(v.CellError, match="must not be negative"):
         customers._money("-1.234,56")
     with pytest.raises(v.CellError, match="must be greater than zero"):
         receivables._amount("0,00")
-    assert orders._price("12,3456") == Decimal("12.3456")
+    assert order_columns._price("12,3456") == Decimal("12.3456")
     assert customers._money("R$ 1.234,567") == Decimal("1234.57")  # the column's cents

@@ -11,6 +11,8 @@ from app.commands.params import DATE
 from app.demo import loader, stats
 from app.demo.people import DEMO_PASSWORD, demo_logins
 from app.extensions import db
+from app.models import Role
+from app.navigation import ROLE_LABELS
 from app.services import db_maintenance
 from app.services.clock import local_today
 from app.transactions import after_commit, transactional
@@ -30,7 +32,13 @@ def demo_cli() -> None:
 @demo_cli.command("load")
 @click.option("--seed", default=42, show_default=True, help="Random seed: same seed, same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the demo company already exists.")
-@click.option("--customers", "customer_count", default=loader.DEFAULT_CUSTOMERS, show_default=True)
+@click.option(
+    "--customers",
+    "customer_count",
+    default=loader.DEFAULT_CUSTOMERS,
+    show_default=True,
+    help="How many customers the demo company gets.",
+)
 @today_option
 @transactional
 def load(seed: int, if_empty: bool, customer_count: int, today: date | None) -> None:
@@ -71,14 +79,15 @@ def show_stats(today: date | None, checksum: bool) -> None:
         raise click.ClickException(_("there is no demo company; run `flask demo load` first"))
     _echo_stats(company_id, today or local_today())
     if checksum:
-        click.echo(f"Checksum: {stats.fingerprint(company_id=company_id)}")
+        click.echo(_("Checksum: %(value)s", value=stats.fingerprint(company_id=company_id)))
 
 
 def _echo_logins() -> None:
     click.echo(_("Demo logins (everyone's password: %(password)s):", password=DEMO_PASSWORD))
     for login in demo_logins():
         team = f" - {login.team}" if login.team else ""
-        click.echo(f"  {login.role:<10} {login.email:<32} {login.name}{team}")
+        role = str(ROLE_LABELS[Role(login.role)])
+        click.echo(f"  {role:<16} {login.email:<32} {login.name}{team}")
 
 
 def _echo_stats(company_id: int, today: date) -> None:

@@ -11,8 +11,11 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
+from app import formatting
 from app.extensions import db
 from app.models import (
     Contact,
@@ -53,29 +56,48 @@ class DemoStats:
         return count / self.customers if self.customers else 0.0
 
     def percent(self, count: int) -> str:
-        """A share of customers in pt-BR notation, e.g. "12,3%"."""
-        return f"{self.share(count):.1%}".replace(".", ",")
+        """A share of customers in the locale's notation, e.g. "12,3%" in pt-BR."""
+        return format_percent(self.share(count), "#,##0.0%")
 
     def lines(self) -> list[str]:
-        """Human-readable figures, one per line."""
+        """Human-readable figures, one per line, in the command line's language."""
         return [
-            f"Data de referência: {self.today.isoformat()}",
-            f"Clientes: {self.customers}",
-            f"Pedidos: {self.orders} ({self.order_lines} itens)",
-            f"Em ruptura de positivação (1,5x a 4x o ciclo): {self.lapsing} "
-            f"({self.percent(self.lapsing)})",
-            f"Perdidos (> 4x o ciclo ou > {LOST_DAYS} dias): {self.lost} "
-            f"({self.percent(self.lost)})",
-            f"Com títulos vencidos: {self.overdue_customers} "
-            f"({self.percent(self.overdue_customers)}),"
-            f" {self.overdue_long_customers} há mais de {OVERDUE_LONG_DAYS} dias",
-            f"Valor vencido: R$ {self.overdue_amount:,.2f}".replace(",", "_")
-            .replace(".", ",")
-            .replace("_", "."),
-            f"Contatos (90 dias): {self.visits + self.calls} "
-            f"({self.visits} visitas, {self.calls} ligações)",
-            f"Sem contato dentro da frequência: {self.service_gaps} "
-            f"({self.percent(self.service_gaps)})",
+            _("Reference day: %(day)s", day=self.today.isoformat()),
+            _("Customers: %(count)s", count=self.customers),
+            _("Orders: %(orders)s (%(lines)s lines)", orders=self.orders, lines=self.order_lines),
+            _(
+                "Lapsing (%(low)sx to %(high)sx the cycle): %(count)s (%(share)s)",
+                low=format_decimal(LAPSE_MULTIPLE),
+                high=format_decimal(LOST_MULTIPLE),
+                count=self.lapsing,
+                share=self.percent(self.lapsing),
+            ),
+            _(
+                "Lost (over %(multiple)sx the cycle or over %(days)s days): %(count)s (%(share)s)",
+                multiple=format_decimal(LOST_MULTIPLE),
+                days=LOST_DAYS,
+                count=self.lost,
+                share=self.percent(self.lost),
+            ),
+            _(
+                "With overdue receivables: %(count)s (%(share)s), %(long)s over %(days)s days",
+                count=self.overdue_customers,
+                share=self.percent(self.overdue_customers),
+                long=self.overdue_long_customers,
+                days=OVERDUE_LONG_DAYS,
+            ),
+            _("Overdue amount: %(amount)s", amount=formatting.money(self.overdue_amount)),
+            _(
+                "Contacts (90 days): %(total)s (%(visits)s visits, %(calls)s calls)",
+                total=self.visits + self.calls,
+                visits=self.visits,
+                calls=self.calls,
+            ),
+            _(
+                "No contact within the visit frequency: %(count)s (%(share)s)",
+                count=self.service_gaps,
+                share=self.percent(self.service_gaps),
+            ),
         ]
 
 

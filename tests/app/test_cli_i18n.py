@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,91 @@ def test_a_real_flask_process_reads_roteiro_cli_locale(tmp_path, locale, message
     )
     assert done.returncode != 0
     assert message in done.stderr
+
+
+def _figures():  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from app.demo.stats import DemoStats
+
+    return DemoStats(
+        today=date(2026, 3, 2),
+        customers=200,
+        orders=1500,
+        order_lines=6000,
+        lapsing=25,
+        lost=10,
+        overdue_customers=30,
+        overdue_long_customers=12,
+        overdue_amount=Decimal("12345.6"),
+        visits=700,
+        calls=300,
+        service_gaps=41,
+    )
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            None,
+            [
+                "Data de referência: 2026-03-02",
+                "Clientes: 200",
+                "Pedidos: 1500 (6000 itens)",
+                "Em ruptura de positivação (1,5x a 4x o ciclo): 25 (12,5%)",
+                "Perdidos (> 4x o ciclo ou > 120 dias): 10 (5,0%)",
+                "Com títulos vencidos: 30 (15,0%), 12 há mais de 30 dias",
+                "Valor vencido: R$\xa012.345,60",
+                "Contatos (90 dias): 1000 (700 visitas, 300 ligações)",
+                "Sem contato dentro da frequência: 41 (20,5%)",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Reference day: 2026-03-02",
+                "Customers: 200",
+                "Orders: 1500 (6000 lines)",
+                "Lapsing (1.5x to 4x the cycle): 25 (12.5%)",
+                "Lost (over 4x the cycle or over 120 days): 10 (5.0%)",
+                "With overdue receivables: 30 (15.0%), 12 over 30 days",
+                "Overdue amount: R$12,345.60",
+                "Contacts (90 days): 1000 (700 visits, 300 calls)",
+                "No contact within the visit frequency: 41 (20.5%)",
+            ],
+        ),
+    ],
+)
+def test_demo_figures_speak_the_cli_language(app, speak, locale, expected):
+    """Tests that `flask demo stats` prints its figures in the command line's language, with
+    the language's numbers and money."""
+    speak(locale)
+    with app.app_context():
+        assert _figures().lines() == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "refusal"),
+    [
+        (None, "não há empresa de demonstração; rode `flask demo load` antes"),
+        ("en", "there is no demo company; run `flask demo load` first"),
+    ],
+)
+def test_demo_commands_refuse_and_help_in_the_cli_language(runner, speak, locale, refusal):
+    """Tests that `flask demo stats` without a demo company says so in the command line's
+    language, and that every option of `flask demo load` explains itself in --help."""
+    speak(locale)
+    result = runner.invoke(args=["demo", "stats"])
+    assert result.exit_code != 0
+    assert refusal in result.output
+    shown = runner.invoke(args=["demo", "load", "--help"])
+    assert shown.exit_code == 0
+    text = " ".join(shown.output.split())
+    for option, help_text in [
+        ("--seed INTEGER", "Random seed"),
+        ("--if-empty", "Do nothing if the demo company already exists."),
+        ("--customers INTEGER", "How many customers the demo company gets."),
+        ("--today YYYY-MM-DD", "Reference day"),
+    ]:
+        assert f"{option} {help_text}" in text

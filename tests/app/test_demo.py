@@ -282,6 +282,7 @@ def test_cli_loads_once_and_prints_logins_and_figures(runner):
     assert "rep1@demo.roteiro.app" in first.output
     assert DEMO_PASSWORD in first.output
     assert "Clientes: 40" in first.output
+    assert "Representante" in first.output  # the role, in the command line's language
     again = runner.invoke(args=[*args, "--if-empty"])
     assert again.exit_code == 0
     assert "já carregados" in again.output

@@ -2,7 +2,8 @@
 
 HTTP errors and the domain's refusals (`app/services/errors.py`: not found, forbidden,
 conflict, invalid with its fields) become the API's JSON error body
-(``{"error": {"status", "code", "message", "details"}}``) under /api/ or for a JSON client,
+(``{"error": {"status", "code", "message", "details"}}``, plus a refusal's own payload, such as
+the visit that stands) under /api/ or for a JSON client,
 and an error page or a flashed message for pages. The 500 handler rolls back so a failed
 request leaves nothing half-written.
 """
@@ -47,6 +48,7 @@ def _error_body(exc: HTTPException) -> dict[str, object]:
     data = getattr(exc, "data", None) or {}
     details = data.get("errors") or data.get("messages")
     return {
+        **(data.get("payload") or {}),
         "status": exc.code,
         "code": data.get("code") or exc.name.lower().replace(" ", "_"),
         "message": str(data.get("message") or exc.description),
@@ -68,6 +70,8 @@ def as_http(exc: domain.DomainError) -> HTTPException:
     data: dict[str, object] = {"errors": exc.errors or None}
     if exc.code:
         data["code"] = exc.code  # a refusal with a name of its own ("busy", "order_value")
+    if exc.payload:
+        data["payload"] = exc.payload  # what the client acts on (the contact that stands)
     http.data = data  # type: ignore[attr-defined]
     return http
 

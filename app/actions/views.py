@@ -1,7 +1,8 @@
 """Action pages: a short form per action from a customer's card or a list, then back there.
 
 Views stay thin: the form reads the input, a service in ``app.services.actions`` checks it
-against the actor's scope and writes; a refusal comes back next to its field (422).
+against the actor's scope and writes; a refusal comes back next to its field (422). What is
+outside the actor's scope raises ``NotFound``, which `app/errors.py` answers 404.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from app.security.roles import current_scope, roles_required
 from app.services.actions import appointments, lost, moves
 from app.services.actions import telesales as telesales_requests
 from app.services.clock import local_now
-from app.services.errors import Invalid
+from app.services.errors import Invalid, NotFound
 
 ACTORS = (Role.ADMIN, Role.SUPERVISOR)
 
@@ -49,7 +50,7 @@ def _next_url(form: Any, fallback: str) -> str:
 def _customer(customer_id: int) -> Customer:
     """A customer in the actor's scope; 404 for others (and for ids no row can have)."""
     if not 0 < customer_id < 2**31:
-        abort(404)
+        raise NotFound("customer")
     return current_scope().get_customer(customer_id)
 
 
@@ -244,15 +245,12 @@ def cancel_visit(appointment_id: int) -> Response:
     form = WinBackForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        booking = appointments.cancel_visit(
-            actor=_actor(),
-            scope=current_scope(),
-            appointment_id=appointment_id,
-            today=local_now().date(),
-        )
-    except LookupError:
-        abort(404)
+    booking = appointments.cancel_visit(
+        actor=_actor(),
+        scope=current_scope(),
+        appointment_id=appointment_id,
+        today=local_now().date(),
+    )
     flash(_("Visit cancelled."), "success")
     return redirect(
         _next_url(form, url_for("portfolio.customer", customer_id=booking.appointment.customer_id))
@@ -266,12 +264,9 @@ def cancel_request(request_id: int) -> Response:
     form = WinBackForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        request_row = telesales_requests.cancel_request(
-            actor=_actor(), scope=current_scope(), request_id=request_id, now=local_now()
-        )
-    except LookupError:
-        abort(404)
+    request_row = telesales_requests.cancel_request(
+        actor=_actor(), scope=current_scope(), request_id=request_id, now=local_now()
+    )
     flash(_("Taken off the call list."), "success")
     return redirect(
         _next_url(form, url_for("portfolio.customer", customer_id=request_row.customer_id))
@@ -304,7 +299,7 @@ def move() -> Response:
         list(db.session.scalars(scope.customers().where(Customer.id.in_(ids)))) if ids else []
     )
     if len(customers) != len(set(ids)):
-        abort(404)
+        raise NotFound("customer")
     today = local_now().date()
     preview = None
     status = 200
@@ -332,8 +327,6 @@ def move() -> Response:
             preview = moves.preview_move(
                 scope=scope, customer_ids=ids, target_id=form.target_id.data, today=today
             )
-        except LookupError:
-            abort(404)
         except Invalid as exc:
             show_errors(form, exc.errors)
             status = 422

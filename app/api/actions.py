@@ -12,7 +12,6 @@ from functools import wraps
 from typing import Any
 
 from flask import abort
-from flask_smorest import abort as smorest_abort
 from marshmallow import Schema, fields, validate
 
 from app.api.auth import api_scope, api_user, authenticate_request
@@ -22,7 +21,7 @@ from app.models import Customer, Role, User
 from app.services.actions import appointments, lost, moves
 from app.services.actions import telesales as telesales_requests
 from app.services.clock import local_now
-from app.services.errors import Invalid
+from app.services.errors import NotFound
 
 bp = Blueprint(
     "api_customer_actions",
@@ -127,16 +126,8 @@ def _actor() -> User:
 
 def _customer(customer_id: int) -> Customer:
     if not 0 < customer_id < 2**31:  # ids are 32-bit: a larger one names nothing
-        abort(404)
+        raise NotFound("customer")
     return api_scope().get_customer(customer_id)
-
-
-def _refused(exc: Invalid) -> None:
-    smorest_abort(
-        422,
-        message="Refused; nothing was written.",
-        errors={key: str(message) for key, message in exc.errors.items()},
-    )
 
 
 def _guard(view: Any) -> Any:
@@ -159,18 +150,15 @@ def _guard(view: Any) -> Any:
 def send_to_telesales(data: dict[str, Any], customer_id: int) -> Any:
     """Put a customer on a telesales seat's call list from a due date, with a note."""
     customer = _customer(customer_id)
-    try:
-        return telesales_requests.send_to_telesales(
-            actor=_actor(),
-            scope=api_scope(),
-            customer=customer,
-            seat_id=data["seat_id"],
-            due_date=data["due_date"],
-            note=data.get("note"),
-            today=local_now().date(),
-        )
-    except Invalid as exc:
-        _refused(exc)
+    return telesales_requests.send_to_telesales(
+        actor=_actor(),
+        scope=api_scope(),
+        customer=customer,
+        seat_id=data["seat_id"],
+        due_date=data["due_date"],
+        note=data.get("note"),
+        today=local_now().date(),
+    )
 
 
 @bp.route("/<int:customer_id>/appointments", methods=["POST"])
@@ -182,20 +170,17 @@ def send_to_telesales(data: dict[str, Any], customer_id: int) -> Any:
 def book_visit(data: dict[str, Any], customer_id: int) -> Any:
     """Book a visit of a rep with the customer on a day and an arrival window (local time)."""
     customer = _customer(customer_id)
-    try:
-        booking = appointments.book_visit(
-            actor=_actor(),
-            scope=api_scope(),
-            customer=customer,
-            rep_id=data["rep_id"],
-            day=data["day"],
-            window_start=data["window_start"],
-            window_end=data["window_end"],
-            note=data.get("note"),
-            now=local_now(),
-        )
-    except Invalid as exc:
-        _refused(exc)
+    booking = appointments.book_visit(
+        actor=_actor(),
+        scope=api_scope(),
+        customer=customer,
+        rep_id=data["rep_id"],
+        day=data["day"],
+        window_start=data["window_start"],
+        window_end=data["window_end"],
+        note=data.get("note"),
+        now=local_now(),
+    )
     appt = booking.appointment
     return {
         "id": appt.id,
@@ -219,17 +204,14 @@ def mark_lost(data: dict[str, Any], customer_id: int) -> Any:
     """Mark a customer lost with one of the company's reasons: it leaves the active base."""
     customer = _customer(customer_id)
     now = local_now()
-    try:
-        lost.mark_lost(
-            actor=_actor(),
-            customer=customer,
-            reason=data["reason"],
-            note=data.get("note"),
-            today=now.date(),
-            now=now,
-        )
-    except Invalid as exc:
-        _refused(exc)
+    lost.mark_lost(
+        actor=_actor(),
+        customer=customer,
+        reason=data["reason"],
+        note=data.get("note"),
+        today=now.date(),
+        now=now,
+    )
     return customer
 
 
@@ -255,26 +237,21 @@ def _workload(w: moves.Workload) -> dict[str, Any]:
 def move(data: dict[str, Any]) -> Any:
     """Move customers to another portfolio; `dry_run` (default) only answers the workloads."""
     scope, today = api_scope(), local_now().date()
-    try:
-        if data["dry_run"]:
-            result = moves.preview_move(
-                scope=scope,
-                customer_ids=data["customer_ids"],
-                target_id=data["target_id"],
-                today=today,
-            )
-        else:
-            result = moves.move_customers(
-                actor=_actor(),
-                scope=scope,
-                customer_ids=data["customer_ids"],
-                target_id=data["target_id"],
-                today=today,
-            )
-    except LookupError:
-        abort(404)
-    except Invalid as exc:
-        _refused(exc)
+    if data["dry_run"]:
+        result = moves.preview_move(
+            scope=scope,
+            customer_ids=data["customer_ids"],
+            target_id=data["target_id"],
+            today=today,
+        )
+    else:
+        result = moves.move_customers(
+            actor=_actor(),
+            scope=scope,
+            customer_ids=data["customer_ids"],
+            target_id=data["target_id"],
+            today=today,
+        )
     return {
         "dry_run": data["dry_run"],
         "target_id": result.target.id,

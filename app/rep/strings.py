@@ -119,21 +119,6 @@ JS_STRINGS: dict[str, Any] = {
     "logout_not_sent": _l("Could not send now; nothing was deleted."),
 }
 
-# What the phone shows when the server refuses a visit action (app.services.visits.REFUSALS).
-REFUSAL_MESSAGES: dict[str, Any] = {
-    "already_finished": _l(
-        "This visit was already finished (on another tab or phone); "
-        "its result was kept. Correct it if needed."
-    ),
-    "visit_skipped": _l("This stop was already skipped (on another tab or phone)."),
-    "visit_open": _l("A visit to this customer is already open (on another tab or phone)."),
-    "stop_taken": _l("This stop already has a visit (on another tab or phone); it was kept."),
-    "not_checked_in": _l("Check out needs a check-in first, or record the visit without check-in."),
-    "not_finished": _l("Only a finished visit can be corrected."),
-    "correction_too_late": _l("A visit can only be corrected on its own day."),
-    "too_old": _l("This action is more than a week old and was not recorded."),
-}
-
 
 def ngettext(singular: str, plural: str, num: int) -> str:
     """The raw plural template for ``num``, placeholders left for the script to fill."""
@@ -167,11 +152,6 @@ def plural_forms() -> dict[str, list[str]]:
     """Each counted word as [one, other] in the user's language."""
     one, other = _counted(1), _counted(2)
     return {key: [one[key], other[key]] for key in one}
-
-
-def refusal_message(code: str) -> str:
-    """The phone's words for a refused visit action."""
-    return str(REFUSAL_MESSAGES.get(code, code))
 
 
 def js_strings() -> dict[str, Any]:

@@ -30,9 +30,9 @@ from app.rep import bp, schemas
 from app.rep.payload import booked_json, customer_json, day_json, why_json
 from app.rep.replan_payload import preview_json
 from app.rep.service_worker import worker_source
-from app.rep.strings import JS_STRINGS, js_strings_json, refusal_message
+from app.rep.strings import JS_STRINGS, js_strings_json
 from app.security.roles import current_scope, roles_required
-from app.services import calendar_page, rep_day, replan_flow, visit_input, visits
+from app.services import calendar_page, rep_day, replan_flow, visits
 from app.services.actions import appointments
 from app.services.clock import local_now, local_today, seconds_of_day
 
@@ -58,6 +58,14 @@ def rep_api(view: F) -> F:
 def _no_store(response: Response) -> Response:
     """Per-user responses never land in a shared or service-worker cache."""
     response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+@bp.after_request
+def _private_errors(response: Response) -> Response:
+    """The rep API's refusals, answered by the one error mapping, stay out of caches too."""
+    if response.status_code >= 400 and request.path.startswith("/api/rep/"):
+        _no_store(response)
     return response
 
 
@@ -158,18 +166,11 @@ def api_contacts() -> tuple[Response, int]:
     """Record one visit action; re-sending the same client UUID never duplicates.
 
     400 ``invalid``: malformed; 409/422: the visit's state refuses the action, and the
-    body carries the contact that stands so the phone can show and adopt it.
+    body carries the contact that stands so the phone can show and adopt it. Both are the
+    services' domain errors (``VisitError``, ``VisitRefused``), answered by `app/errors.py`.
     """
-    try:
-        visit = schemas.load_visit(request.get_json(silent=True), locale=str(get_locale()))
-        contact, created = visits.record_visit(scope=current_scope(), visit=visit)
-    except visit_input.VisitError as exc:
-        db.session.rollback()
-        return _error(400, "invalid", str(exc), details=exc.errors or None)
-    except visits.VisitRefused as exc:
-        standing = visits.contact_json(exc.contact) if exc.contact is not None else None
-        db.session.rollback()
-        return _error(exc.status, exc.code, refusal_message(exc.code), contact=standing)
+    visit = schemas.load_visit(request.get_json(silent=True), locale=str(get_locale()))
+    contact, created = visits.record_visit(scope=current_scope(), visit=visit)
     return _no_store(jsonify({"contact": visits.contact_json(contact)})), 201 if created else 200
 
 

@@ -5,29 +5,38 @@ They speak the domain, not HTTP: a service says "not found", "forbidden", "confl
 a response (the API's JSON error body, or an error page / a flashed message for pages).
 Services therefore never import Flask's ``abort`` nor build error responses themselves.
 
-A view that must answer a refusal in its own words (the phone's visit flow, which carries
-the contact that stands) catches the subclass it expects; anything it lets through still
-gets the one mapping.
+A refusal that carries data its client acts on (the phone's visit flow: the contact that
+stands, which the phone adopts) puts it in ``payload``; the JSON error body carries it beside
+the message, so that refusal too goes through the one mapping.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 
 class DomainError(Exception):
     """Base of the domain's refusals; ``status`` is the HTTP status `app/errors.py` maps it to."""
 
-    status: ClassVar[int] = 400
+    status: int = 400
     # A name of the refusal's own ("busy", "order_value"); None: the HTTP status's name.
     code: str | None = None
 
-    def __init__(self, message: str = "", *, errors: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        errors: Mapping[str, Any] | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         # Field-level messages keyed by the input's field name (empty when none applies).
         self.errors: dict[str, Any] = dict(errors or {})
+        # Data the client reads beside the message, added to the JSON error body as it is
+        # (``{"contact": {...}}``); never the standard keys, which win over it.
+        self.payload: dict[str, Any] = dict(payload or {})
 
 
 class NotFound(DomainError, LookupError):

@@ -89,6 +89,27 @@ def test_a_status_of_its_own_answers_that_status_and_its_name(app):
     assert body["details"] == {"lat": "lat must be a number"}
 
 
+def test_a_refusal_carries_its_payload_beside_the_standard_keys(app):
+    """Tests that a refusal's payload (the phone's contact that stands) joins the JSON error
+    object, and never replaces its status, code or message."""
+
+    class Refused(errors.Conflict):
+        code = "visit_open"
+
+    exc = Refused(
+        "A visit is open.", payload={"contact": {"id": 7}, "status": 200, "message": "hidden"}
+    )
+    with app.test_request_context("/api/rep/contacts", method="POST"):
+        response = domain_error(exc)
+    body = response.get_json()["error"]
+    assert response.status_code == body["status"] == 409
+    assert (body["code"], body["message"]) == ("visit_open", "A visit is open.")
+    assert body["contact"] == {"id": 7}
+    with app.test_request_context("/api/rep/contacts", method="POST"):
+        plain = domain_error(errors.Conflict("changed meanwhile")).get_json()["error"]
+    assert "contact" not in plain
+
+
 def test_a_page_form_refused_goes_back_with_the_field_messages(app):
     """Tests that on a page a refused form returns to the page it came from, saying why."""
     with app.test_request_context(

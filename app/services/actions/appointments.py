@@ -19,7 +19,7 @@ from app.models import Appointment, Customer, Plan, PlanSource, PlanStatus, Role
 from app.security.scope import Scope
 from app.services import routing, work_calendar
 from app.services.actions import VISIT_BOOKED, VISIT_CANCELLED, active_people, audit
-from app.services.errors import Invalid
+from app.services.errors import Invalid, NotFound
 from app.services.routing import PlanningError
 
 NOTE_LENGTH = 300
@@ -217,7 +217,7 @@ def book_visit(
 
 
 def cancel_visit(*, actor: User, scope: Scope, appointment_id: int, today: date) -> Booking:
-    """Cancel a visit still ahead, of a rep and a customer in scope (LookupError otherwise);
+    """Cancel a visit still ahead, of a rep and a customer in scope (NotFound otherwise);
     an unstarted plan of its day is planned again without it."""
     appointment = db.session.get(Appointment, appointment_id)
     if (
@@ -227,7 +227,7 @@ def cancel_visit(*, actor: User, scope: Scope, appointment_id: int, today: date)
         or db.session.scalar(scope.customers().where(Customer.id == appointment.customer_id))
         is None
     ):
-        raise LookupError(appointment_id)
+        raise NotFound("appointment")
     rep = db.session.get(User, appointment.user_id)
     assert rep is not None
     audit(

@@ -23,7 +23,7 @@ from app.security.scope import Scope
 from app.services import customers as customer_service
 from app.services import routing, work_calendar
 from app.services.actions import MOVED, audit, plans
-from app.services.errors import Invalid
+from app.services.errors import Invalid, NotFound
 from optimizer.model import Location
 from optimizer.travel import TravelError, geodesic_from_m
 
@@ -236,14 +236,14 @@ def _load(scope: Scope, customer_ids: Sequence[int]) -> list[Customer]:
         )
     )
     if len(found) != len(ids):
-        raise LookupError("customer out of scope")
+        raise NotFound("customer")
     return found
 
 
 def preview_move(
     *, scope: Scope, customer_ids: Sequence[int], target_id: int | None, today: date
 ) -> MovePreview:
-    """Check a move and compute both sides' workload; raise Invalid by field, LookupError
+    """Check a move and compute both sides' workload; raise Invalid by field, NotFound
     for a customer outside the scope (answered 404)."""
     customers = _load(scope, customer_ids)
     target = next((u for u in target_choices(scope=scope) if u.id == target_id), None)

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import CallRequest, Customer, Role, User
 from app.security.scope import Scope
 from app.services.actions import REQUEST_CANCELLED, SENT_TO_TELESALES, active_people, audit
-from app.services.errors import Invalid
+from app.services.errors import Invalid, NotFound
 
 NOTE_LENGTH = 300
 # As far ahead as a callback: the list looks back this far for what to call.
@@ -127,14 +127,14 @@ def close_requests(
 
 
 def cancel_request(*, actor: User, scope: Scope, request_id: int, now: datetime) -> CallRequest:
-    """Take an open request off the seat's list (LookupError outside the scope or closed)."""
+    """Take an open request off the seat's list (NotFound outside the scope or closed)."""
     request = db.session.get(CallRequest, request_id)
     if (
         request is None
         or request.closed_at is not None
         or db.session.scalar(scope.customers().where(Customer.id == request.customer_id)) is None
     ):
-        raise LookupError(request_id)
+        raise NotFound("call request")
     seat = db.session.get(User, request.seat_id)
     request.closed_at = now
     audit(

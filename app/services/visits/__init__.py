@@ -19,11 +19,13 @@ One module per job:
 
 - :mod:`.rules`: refusal codes, the company's visit settings, the phone's clock;
 - :mod:`.lookups`: the customer, stop and contact an action is decided on;
-- :mod:`.record`: the state machine applying an action, corrections, the contact's JSON.
+- :mod:`.record`: the state machine applying an action, and corrections;
+- :mod:`.payload`: a contact as the phone reads it.
 """
 
 from app.services.visits.lookups import contact_for
-from app.services.visits.record import contact_json, record_visit
+from app.services.visits.payload import contact_json
+from app.services.visits.record import record_visit
 from app.services.visits.rules import (
     CORRECTED,
     REFUSALS,

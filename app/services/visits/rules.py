@@ -5,10 +5,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 from app.models import Contact
 from app.services import company_settings
-from app.services.errors import NotFound
+from app.services.errors import DomainError, NotFound
+from app.services.visits.payload import contact_json
 
 # A phone clock further off than this is corrected (and the visit flagged).
 CLOCK_TOLERANCE = timedelta(minutes=2)
@@ -29,16 +33,36 @@ REFUSALS = {
     "too_old": 422,
 }
 
+# What the phone shows when the server refuses a visit action, by refusal code.
+REFUSAL_MESSAGES: dict[str, Any] = {
+    "already_finished": _l(
+        "This visit was already finished (on another tab or phone); "
+        "its result was kept. Correct it if needed."
+    ),
+    "visit_skipped": _l("This stop was already skipped (on another tab or phone)."),
+    "visit_open": _l("A visit to this customer is already open (on another tab or phone)."),
+    "stop_taken": _l("This stop already has a visit (on another tab or phone); it was kept."),
+    "not_checked_in": _l("Check out needs a check-in first, or record the visit without check-in."),
+    "not_finished": _l("Only a finished visit can be corrected."),
+    "correction_too_late": _l("A visit can only be corrected on its own day."),
+    "too_old": _l("This action is more than a week old and was not recorded."),
+}
+
 
 class NotInScope(NotFound):
     """The customer, stop or contact is not the rep's (answered 404)."""
 
 
-class VisitRefused(Exception):
-    """An action the visit's state does not allow; carries the contact that stands."""
+class VisitRefused(DomainError):
+    """An action the visit's state does not allow, answered by the one error mapping.
+
+    Its status is the code's (:data:`REFUSALS`), its message the phone's words for it, and its
+    payload the contact that stands (``null`` when none), which the phone shows and adopts.
+    """
 
     def __init__(self, code: str, contact: Contact | None = None) -> None:
-        super().__init__(code)
+        standing = contact_json(contact) if contact is not None else None
+        super().__init__(str(REFUSAL_MESSAGES[code]), payload={"contact": standing})
         self.code = code
         self.status = REFUSALS[code]
         self.contact = contact

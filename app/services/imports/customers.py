@@ -55,10 +55,7 @@ def _service(value: Any) -> int:
 
 
 def _money(value: Any) -> Any:
-    number = v.in_column(v.decimal(value), 14, 2)
-    if number < 0:
-        raise v.CellError(_l("must not be negative"))
-    return number
+    return v.amount(value, 2)
 
 
 COLUMNS: tuple[Column, ...] = (

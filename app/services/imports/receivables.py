@@ -6,7 +6,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.models import Customer, Receivable
@@ -25,10 +24,7 @@ from app.services.imports.flat import Changes, diff, write
 
 
 def _amount(value: Any) -> Any:
-    number = v.in_column(v.decimal(value), 14, 2)
-    if number <= 0:
-        raise v.CellError(_l("must be greater than zero"))
-    return number
+    return v.amount(value, 2, positive=True)
 
 
 COLUMNS: tuple[Column, ...] = (

@@ -113,6 +113,17 @@ def in_column(number: Decimal, precision: int, scale: int) -> Decimal:
     return rounded
 
 
+def amount(value: Any, scale: int, *, positive: bool = False) -> Decimal:
+    """Read a quantity or money amount of a NUMERIC(14, scale) column: never negative, and
+    above zero when ``positive`` (a quantity, a receivable; a price or a limit may be zero)."""
+    number = in_column(decimal(value), 14, scale)
+    if positive and number <= 0:
+        raise CellError(_l("must be greater than zero"))
+    if number < 0:
+        raise CellError(_l("must not be negative"))
+    return number
+
+
 def whole_between(value: Any, low: int, high: int) -> int:
     """Read a whole number within [low, high] (an INTEGER column and the field's own sense)."""
     number = integer(value)

@@ -5,31 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from app.services.imports import values as v
 from app.services.imports.base import Column
 
 
 def _quantity(value: Any) -> Decimal:
-    number = v.in_column(v.decimal(value), 14, 3)
-    if number <= 0:
-        raise v.CellError(_l("must be greater than zero"))
-    return number
+    return v.amount(value, 3, positive=True)
 
 
 def _price(value: Any) -> Decimal:
-    number = v.in_column(v.decimal(value), 14, 4)
-    if number < 0:
-        raise v.CellError(_l("must not be negative"))
-    return number
+    return v.amount(value, 4)
 
 
 def _total(value: Any) -> Decimal:
-    number = v.in_column(v.decimal(value), 14, 2)
-    if number < 0:
-        raise v.CellError(_l("must not be negative"))
-    return number
+    return v.amount(value, 2)
 
 
 COLUMNS: tuple[Column, ...] = (

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.models import Appointment, CalendarSlot, Channel, Customer, Role, User
 from app.security.scope import Scope
 from app.services.actions import moves
-from app.services.errors import Invalid
+from app.services.errors import Invalid, NotFound
 from optimizer.model import Location
 from optimizer.rebalance import (
     BalanceCustomer,
@@ -230,7 +230,7 @@ def suggest(
 def apply(*, actor: User, scope: Scope, chosen: Sequence[tuple[int, int]], today: date) -> int:
     """Apply chosen (customer id, receiving rep id) moves through the move action (audited).
 
-    Checked as the move action checks: customers and reps in scope (LookupError or Invalid
+    Checked as the move action checks: customers and reps in scope (NotFound or Invalid
     otherwise); customers already in the receiving portfolio are left as they are.
     """
     if not chosen:
@@ -247,7 +247,7 @@ def apply(*, actor: User, scope: Scope, chosen: Sequence[tuple[int, int]], today
         )
     }
     if len(owners) != len(ids):
-        raise LookupError("customer out of scope")
+        raise NotFound("customer")
     reps = {u.id for u in moves.target_choices(scope=scope) if u.role == Role.REP}
     by_target: dict[int, list[int]] = {}
     for customer_id, target_id in chosen:

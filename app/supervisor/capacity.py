@@ -121,8 +121,6 @@ def capacity_apply() -> Response:
             chosen=chosen,
             today=local_today(),
         )
-    except LookupError:
-        abort(404)
     except Invalid as exc:
         flash(str(next(iter(exc.errors.values()))), "error")
         return redirect(url_for("supervisor.capacity"))

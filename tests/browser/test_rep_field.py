@@ -261,6 +261,11 @@ def test_another_rep_on_the_same_phone_never_sees_or_sends_the_first_reps_queue(
     phone_page.context.clear_cookies()
     _visit(phone_page, "Fechado")
     expect(phone_page.locator("#rep-alerts")).to_contain_text("Entre de novo para enviar")
+    # The alert comes with the check-in's refusal; wait for the check-out to be queued too, or
+    # a busy machine logs the next rep in before the phone has stored it.
+    phone_page.wait_for_function(
+        f"async () => (await ({COUNT_STORE})('queue')) === 2", timeout=15000, polling=100
+    )
     _login(phone_page, second)
     expect(phone_page.locator(".next-stop .next-name")).to_have_text(second.names[0])
     expect(phone_page.locator(".rep-summary")).to_contain_text("0 visitas")

@@ -6,10 +6,18 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.services.company_settings import CALENDAR_SECONDS_RANGE
 from app.settings_admin.fields import (
     CHOICES,
     FieldSpec,
@@ -92,7 +100,8 @@ def proposed_settings(
 
 
 class DeliveryForm(FlaskForm):
-    """The visit calendar's rules: how nights plan, the delivery rule and the lead time."""
+    """The visit calendar's rules: how nights plan, the delivery rule, the lead time and the
+    solver's budget per rep."""
 
     nightly_mode = SelectField(
         _l("How the nightly planning fills each day"),
@@ -129,6 +138,20 @@ class DeliveryForm(FlaskForm):
         description=_l(
             "Days between taking an order and the earliest delivery. Used by the visit "
             "calendar and by the score's delivery fit."
+        ),
+    )
+    calendar_seconds = FloatField(
+        _l("Time to compute one rep's calendar (seconds)"),
+        validators=[
+            Optional(),
+            NumberRange(min=CALENDAR_SECONDS_RANGE[0], max=CALENDAR_SECONDS_RANGE[1]),
+        ],
+        description=_l(
+            "The solver's budget per rep, from %(low)d to %(high)d seconds. More finds "
+            "tighter calendars; less keeps the first night of many reps short. Blank keeps "
+            "the value in force.",
+            low=CALENDAR_SECONDS_RANGE[0],
+            high=CALENDAR_SECONDS_RANGE[1],
         ),
     )
     note = StringField(

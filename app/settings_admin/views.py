@@ -51,7 +51,7 @@ def _delivery_form(company_id: int) -> DeliveryForm:
 @bp.route("/entrega", methods=["POST"])
 @roles_required(Role.ADMIN)
 def delivery() -> tuple[str, int] | Response:
-    """Save the visit calendar's rules: nightly mode, delivery rule and lead time."""
+    """Save the visit calendar's rules: nightly mode, delivery rule, lead time and budget."""
     scope = current_scope()
     form = DeliveryForm(prefix=DELIVERY_PREFIX)
     if form.validate():
@@ -59,6 +59,12 @@ def delivery() -> tuple[str, int] | Response:
             nightly_mode=str(form.nightly_mode.data),
             delivery_rule=str(form.delivery_rule.data),
             lead_time_days=int(form.lead_time_days.data or 0),
+            # A blank budget keeps the one in force: a blank never erases.
+            calendar_seconds=(
+                float(form.calendar_seconds.data)
+                if form.calendar_seconds.data is not None
+                else delivery_settings.current(company_id=scope.company_id).calendar_seconds
+            ),
         )
         try:
             row = delivery_settings.save(scope=scope, rules=rules, note=form.note.data)
@@ -130,4 +136,5 @@ def _page(scope: Any, **parts: Any) -> str:
         current=in_force,
         history=scoring_admin.versions(session=db.session(), scope=scope),
         preview=parts.get("preview"),
+        calendar_seconds_range=company_settings.CALENDAR_SECONDS_RANGE,
     )

@@ -439,3 +439,28 @@ def test_scheduler_polls_the_calendar_queue(app):
 
     ids = {job.id for job in build_scheduler(app).get_jobs()}
     assert {"run_queued", "calendar_requests"} <= ids
+
+
+def test_admin_sets_the_calendar_budget_and_a_blank_keeps_it(client, world):
+    """Tests the calendar budget field: saved as a new version, a blank keeps the value in
+    force, and a budget outside 1-600 s is refused next to the field with nothing saved."""
+    login(client, world["admin"].email)
+    html = client.get("/admin/configuracoes/").get_data(as_text=True)
+    assert 'name="delivery-calendar_seconds"' in html
+    rules = {"nightly_mode": "calendar", "delivery_rule": "preferred", "lead_time_days": "1"}
+    assert _delivery_post(client, **rules, calendar_seconds="45").status_code == 302
+    assert company_settings.get(company_id=world["company"].id).planning.calendar_seconds == 45
+    blank = {**rules, "lead_time_days": "2", "calendar_seconds": ""}
+    assert _delivery_post(client, **blank).status_code == 302
+    view = company_settings.get(company_id=world["company"].id)
+    assert (view.planning.lead_time_days, view.planning.calendar_seconds) == (2, 45)
+    for refused in ("0.5", "601", "x"):
+        response = _delivery_post(client, **rules, calendar_seconds=refused)
+        assert response.status_code == 422
+        block = re.search(
+            r'<div class="field has-error">\s*<label for="delivery-calendar_seconds".*?</div>',
+            response.get_data(as_text=True),
+            re.S,
+        )
+        assert block, refused
+    assert company_settings.get(company_id=world["company"].id).planning.calendar_seconds == 45

@@ -28,6 +28,7 @@ from app.models import (
     StopStatus,
 )
 from app.presenters import flag_labels, render_offers, render_reasons
+from app.services import calendar_page
 from app.services.clock import DEFAULT_TZ
 from app.services.rep_day import CustomerFacts, NoPlanReason, RepDay
 from app.services.visits import PlanningSettings, contact_json
@@ -121,8 +122,11 @@ def opening_rows(hours: dict[str, Any] | None, names: list[str] | None = None) -
     return rows
 
 
-def customer_json(c: Customer, names: list[str] | None = None) -> dict[str, Any]:
-    """Who and where: the facts a rep needs to reach the customer."""
+def customer_json(
+    c: Customer, names: list[str] | None = None, regular_day: str | None = None
+) -> dict[str, Any]:
+    """Who and where: the facts a rep needs to reach the customer, and its regular day in
+    the visit calendar ("terça, semanas 1 e 3") when it has one."""
     street = " ".join(p for p in (c.street, c.number) if p)
     address = ", ".join(p for p in (street, c.district, c.city) if p)
     phone = _digits(c.phone)
@@ -144,6 +148,7 @@ def customer_json(c: Customer, names: list[str] | None = None) -> dict[str, Any]
         "nav": navigation_urls(c.latitude, c.longitude),
         "hours": opening_rows(c.opening_hours, names),
         "notes": c.notes,
+        "regular_day": regular_day,
     }
 
 
@@ -227,7 +232,11 @@ def facts_json(
 
 
 def _stop_json(
-    stop: PlanStop, rep_day: RepDay, contact: Contact | None, names: list[str]
+    stop: PlanStop,
+    rep_day: RepDay,
+    contact: Contact | None,
+    names: list[str],
+    regular: dict[int, str],
 ) -> dict[str, Any]:
     customer = stop.customer
     assert customer is not None
@@ -244,7 +253,7 @@ def _stop_json(
         "travel": f"{km(stop.travel_m)} · {duration(stop.travel_s)}" if stop.travel_m else None,
         "pinned": stop.pinned,
         "appointment": stop.appointment,
-        "customer": customer_json(customer, names),
+        "customer": customer_json(customer, names, regular.get(customer.id)),
         **score_json(rep_day.snapshots.get(customer.id)),
         "facts": facts_json(rep_day.facts.get(customer.id, CustomerFacts()), rep_day.day, customer),
         "contact": contact_json(contact) if contact else None,
@@ -285,6 +294,11 @@ def day_json(rep_day: RepDay, *, user_id: int, settings: PlanningSettings) -> di
             by_stop[contact.plan_stop_id] = contact
     lang = str(get_locale())
     names = day_names()
+    # One query for the whole day's regular days.
+    regular = calendar_page.regular_days(
+        [s.customer_id for s in rep_day.stops if s.customer_id is not None]
+        + [c.customer_id for c in rep_day.contacts]
+    )
     extra = []
     for contact in rep_day.contacts:
         customer = rep_day.extra_customers.get(contact.customer_id)
@@ -292,7 +306,7 @@ def day_json(rep_day: RepDay, *, user_id: int, settings: PlanningSettings) -> di
             extra.append(
                 {
                     "id": None,
-                    "customer": customer_json(customer, names),
+                    "customer": customer_json(customer, names, regular.get(customer.id)),
                     **score_json(rep_day.snapshots.get(customer.id)),
                     "facts": facts_json(
                         rep_day.facts.get(customer.id, CustomerFacts()), rep_day.day, customer
@@ -311,7 +325,7 @@ def day_json(rep_day: RepDay, *, user_id: int, settings: PlanningSettings) -> di
         "generated_at": datetime.now(UTC).isoformat(),
         "plan": _plan_json(rep_day.plan, rep_day.stops),
         "lunch": lunch_json(rep_day.plan),
-        "stops": [_stop_json(s, rep_day, by_stop.get(s.id), names) for s in rep_day.stops],
+        "stops": [_stop_json(s, rep_day, by_stop.get(s.id), names, regular) for s in rep_day.stops],
         "extra": extra,
         "radius_m": settings.checkin_radius_m,
         "no_sale_reasons": [

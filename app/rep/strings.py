@@ -37,6 +37,8 @@ JS_STRINGS: dict[str, Any] = {
     "sold": _l("%(amount)s sold"),
     "late": _l("%(time)s behind the plan: re-plan the rest of the day?"),
     "next_stop": _l("Next stop"),
+    # Same words as the week view's (templates/rep/week.html): one catalogue entry.
+    "regular_day": _l("Regular day: %(day)s"),
     "navigate": _l("Navigate"),
     "check_in": _l("Check-in"),
     "check_out": _l("Check-out"),

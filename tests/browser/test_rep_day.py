@@ -252,3 +252,44 @@ def test_map_shows_the_route_without_tiles(phone_page, live_server, rep_plans):
     expect(phone_page.locator(".stop-list")).to_be_hidden()
     phone_page.get_by_role("button", name="Lista").click()
     expect(phone_page.locator(".next-stop")).to_be_visible()
+
+
+def _give_regular_day(plan_id: int) -> str:
+    """Put the plan's next stop's customer on Tuesdays of weeks 1 and 3 of its rep's calendar."""
+    from app.models import CalendarSlot, VisitCalendar
+    from app.services import visit_calendars
+
+    plan = db.session.get(Plan, plan_id)
+    stop = next(s for s in plan.stops if s.customer_id and s.status == StopStatus.PENDING)
+    calendar = visit_calendars.calendar_for(rep_id=plan.user_id)
+    if calendar is None:
+        calendar = VisitCalendar(
+            company_id=plan.company_id,
+            user_id=plan.user_id,
+            cycle_start=visit_calendars.cycle_monday(plan.plan_date),
+        )
+        db.session.add(calendar)
+        db.session.flush()
+    slot = next((s for s in calendar.slots if s.customer_id == stop.customer_id), None)
+    if slot is None:
+        slot = CalendarSlot(customer_id=stop.customer_id, weekday=1, weeks=0)
+        calendar.slots.append(slot)
+    slot.weekday, slot.weeks = 1, 0b0101
+    db.session.flush()
+    return stop.customer.display_name
+
+
+def test_today_cards_show_the_customers_regular_day(phone_page, live_server, rep_plans):
+    """Tests that the next-stop card and the stop's page say the customer's regular day in the
+    visit calendar, in the rep's language."""
+    email = "rep2@demo.roteiro.app"
+    name = live_server.run(_give_regular_day, rep_plans[email])
+    _open_today(phone_page, live_server, email)
+    card = phone_page.locator(".next-stop")
+    expect(card.locator(".next-name")).to_have_text(name)
+    expect(card.locator("[data-regular-day]")).to_have_text("Dia regular: terça, semanas 1 e 3")
+    card.locator(".next-name a").click()
+    expect(phone_page.locator("#stop-h")).to_have_text(name)
+    expect(phone_page.locator(".next-stop [data-regular-day]")).to_have_text(
+        "Dia regular: terça, semanas 1 e 3"
+    )

@@ -48,6 +48,14 @@ function badges(entry) {
   return "";
 }
 
+// The customer's regular day in the visit calendar ("terça, semanas 1 e 3"), worded by the
+// server; absent when the customer has no slot (score mode, or not computed yet).
+function regularDay(entry) {
+  const day = entry.customer.regular_day;
+  if (!day) return "";
+  return `<p class="stop-regular" data-regular-day>${icon("calendar")} ${esc(fmt(t.regular_day, { day }))}</p>`;
+}
+
 function offers(entry) {
   if (!entry.offers || !entry.offers.length) return "";
   return `<p class="offers"><strong>${esc(t.offer)}:</strong> ${esc(entry.offers.join(", "))}</p>`;
@@ -134,7 +142,7 @@ function card(entry, stopUrl) {
       ${travel}
       ${why ? `<span class="stop-why">${esc(why)}</span>` : ""}
     </a>
-    ${flags(entry)}${badges(entry)}${mindful(entry, false)}${offers(entry)}
+    ${regularDay(entry)}${flags(entry)}${badges(entry)}${mindful(entry, false)}${offers(entry)}
   </li>`;
 }
 
@@ -181,6 +189,7 @@ function currentCard(entry, stopUrl) {
     <h2 id="next-h" class="next-label">${esc(label)}${time}</h2>
     <p class="next-name">${name}</p>
     <p class="next-where">${esc(entry.customer.address || "")}${entry.travel && !open ? ` · ${esc(entry.travel)}` : ""}</p>
+    ${regularDay(entry)}
     ${reasons.length ? `<ul class="reasons" aria-label="${esc(t.why_today)}">${reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>` : ""}
     ${flags(entry)}${badges(entry)}${mindful(entry)}${offers(entry)}
     ${visitState(entry)}
@@ -272,7 +281,7 @@ export function renderStop(entry, home) {
     <section class="card next-stop" aria-labelledby="stop-h">
       <h1 id="stop-h" class="next-name">${esc(c.name)}</h1>
       <p class="muted">${esc(entry.time || "")}${entry.travel ? ` · ${esc(entry.travel)}` : ""} · ${esc(c.code)} · ${esc(c.segment)}</p>
-      ${flags(entry)}${badges(entry)}${mindful(entry)}
+      ${regularDay(entry)}${flags(entry)}${badges(entry)}${mindful(entry)}
       ${reasons.length ? `<h2 class="sub">${esc(t.why_today)}</h2><ul class="reasons">${reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>` : ""}
       ${offers(entry)}
       ${visitState(entry)}${finished}

@@ -2,6 +2,7 @@
 
     python bench/calendar_fanout.py [--reps 8] [--customers 300] [--time-limit 15]
         [--deterministic] [--executor local] [--workers 2] [--cpsat-workers 2]
+        [--target-gap 0.01]
 
 Builds ``--reps`` portfolios like ``bench/visit_calendar.py`` (300 customers: 10 % weekly,
 20 % fortnightly, 70 % monthly, opening days, delivery weekdays by neighbourhood), sends one
@@ -10,6 +11,9 @@ pool, or ``inline``), and reports the wall time, each calendar's solve time and 
 and what 200 reps would take on this machine's cores: CPU seconds per calendar × 200 / cores
 (a recompute of every calendar at once, e.g. the first night in ``calendar`` mode; a normal
 night recomputes only the calendars whose portfolio changed).
+
+``--target-gap`` ends each calendar's final CP-SAT round once its gap is proven below it
+(``CalendarSettings.target_gap``; 0 spends the whole budget), the lever on a first night.
 
 Prints the core count and load average; the last line is one JSON object.
 """
@@ -36,6 +40,7 @@ from optimizer.visit_calendar import CalendarRep, CalendarSettings  # noqa: E402
 
 H = 3600
 REPS_AT_SCALE = 200
+DEFAULT_TARGET_GAP = CalendarSettings().target_gap
 
 
 def _portfolios_module():  # type: ignore[no-untyped-def]
@@ -52,7 +57,12 @@ def _portfolios_module():  # type: ignore[no-untyped-def]
 
 
 def works(
-    reps: int, customers: int, limit: float, deterministic: bool, cpsat: int
+    reps: int,
+    customers: int,
+    limit: float,
+    deterministic: bool,
+    cpsat: int,
+    target_gap: float = DEFAULT_TARGET_GAP,
 ) -> list[CalendarWork]:
     """Return one calendar work per rep, each with its own portfolio (seed = rep)."""
     bench = _portfolios_module()
@@ -66,6 +76,7 @@ def works(
             workers=cpsat,
             seed=r,
             deterministic=deterministic,
+            target_gap=target_gap,
         )
         rep = CalendarRep(day.start, bench.MONDAY, (capacity,) * 5 + (0, 0))
         portfolio = tuple(c.calendar for c in bench.portfolio(customers, seed=r))
@@ -82,10 +93,18 @@ def main() -> None:
     parser.add_argument("--executor", default="local", choices=("local", "inline"))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--cpsat-workers", type=int, default=2)
+    parser.add_argument("--target-gap", type=float, default=DEFAULT_TARGET_GAP)
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     print(f"cores: {cores}, load average before: {os.getloadavg()[0]:.1f}")
-    todo = works(args.reps, args.customers, args.time_limit, args.deterministic, args.cpsat_workers)
+    todo = works(
+        args.reps,
+        args.customers,
+        args.time_limit,
+        args.deterministic,
+        args.cpsat_workers,
+        args.target_gap,
+    )
     executor = make_executor(args.executor, workers=args.workers)
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     self0 = time.process_time()
@@ -123,6 +142,7 @@ def main() -> None:
             {
                 "reps": len(results),
                 "customers": args.customers,
+                "target_gap": args.target_gap,
                 "wall_s": round(wall, 1),
                 "cpu_s_per_rep": round(per_rep_cpu, 1),
                 "mean_gap": round(statistics.fmean(gaps), 4) if gaps else None,

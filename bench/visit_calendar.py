@@ -1,11 +1,14 @@
 """Compare the CP-SAT visit calendar with today's score-driven agenda over four weeks.
 
     python bench/visit_calendar.py [--portfolios 3] [--customers 300] [--time-limit 30]
+        [--zones Oeste,Centro] [--first-seed 0]
 
 Each portfolio is one rep in São Paulo's west and centre with 300 customers (10 % weekly,
 20 % fortnightly, 70 % monthly), opening days (Mon-Fri, Mon-Sat morning, Tue-Sat, split
 hours), 10-25 min visits and delivery weekdays by neighbourhood (lead time one day). The rep
-works Mon-Fri 8-18 h, 9 h at most, lunch 1 h.
+works Mon-Fri 8-18 h, 9 h at most, lunch 1 h. ``--zones`` draws the portfolios from other
+zones of the city (e.g. ``Leste,Norte``: wider, sparser territories), the rep's base then at
+their neighbourhoods' mean; ``--first-seed`` picks other portfolios of the same shape.
 
 * **calendar**: :func:`optimizer.visit_calendar.solve_calendar` (2 CP-SAT workers), then
   each of the 20 days routed with :func:`optimizer.routing.solve_day`;
@@ -90,16 +93,25 @@ class Customer:
     frequency: int
 
 
-def neighbourhoods() -> list[tuple[float, float, float]]:
+def neighbourhoods(zones: Sequence[str] = ZONES) -> list[tuple[float, float, float]]:
     """Return (lat, lon, radius_km) of the neighbourhoods in the rep's zones."""
     with NEIGHBOURHOODS.open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["zone"] in ZONES]
+        rows = [r for r in csv.DictReader(f) if r["zone"] in zones]
+    if not rows:
+        raise SystemExit(f"no neighbourhood in zones {', '.join(zones)}")
     return [(float(r["lat"]), float(r["lon"]), float(r["radius_km"])) for r in rows]
 
 
-def rep_day() -> RepDay:
-    """Return the rep's template: 8-18 h from Pinheiros, 9 h of work, lunch 12-13:30."""
-    base = Location(-23.5670, -46.6933)
+def rep_day(zones: Sequence[str] = ZONES) -> RepDay:
+    """Return the rep's template: 8-18 h, 9 h of work, lunch 12-13:30, from Pinheiros (the
+    default zones) or the mean of the zones' neighbourhoods."""
+    if tuple(zones) == ZONES:
+        base = Location(-23.5670, -46.6933)
+    else:
+        hoods = neighbourhoods(zones)
+        base = Location(
+            statistics.fmean(h[0] for h in hoods), statistics.fmean(h[1] for h in hoods)
+        )
     return RepDay(base, base, 8 * H, 18 * H, 9 * H, LunchBreak(12 * H, 13 * H + 1800, H))
 
 
@@ -112,10 +124,10 @@ def openings() -> list[tuple[tuple[tuple[object, ...], ...], float]]:
     return [(full, 0.55), (saturday, 0.2), (no_monday, 0.15), (split, 0.1)]
 
 
-def portfolio(n: int, seed: int) -> list[Customer]:
-    """Return n customers scattered over the zone's neighbourhoods."""
+def portfolio(n: int, seed: int, zones: Sequence[str] = ZONES) -> list[Customer]:
+    """Return n customers scattered over the zones' neighbourhoods."""
     rng = np.random.default_rng(seed)
-    hoods = neighbourhoods()
+    hoods = neighbourhoods(zones)
     plans = [DELIVERY_PLANS[int(k)] for k in rng.permutation(len(DELIVERY_PLANS))]
     templates = openings()
     out = []
@@ -148,9 +160,9 @@ def portfolio(n: int, seed: int) -> list[Customer]:
     return out
 
 
-def work_days() -> list[WorkDay]:
+def work_days(zones: Sequence[str] = ZONES) -> list[WorkDay]:
     """Return the four weeks' working dates (Mon-Fri)."""
-    rep = rep_day()
+    rep = rep_day(zones)
     return [
         WorkDay(MONDAY + dt.timedelta(days=7 * w + d), rep) for w in range(WEEKS) for d in range(5)
     ]
@@ -167,10 +179,14 @@ class Outcome:
 
 
 def run_calendar(
-    customers: Sequence[Customer], time_limit: float, seed: int, deterministic: bool
+    customers: Sequence[Customer],
+    time_limit: float,
+    seed: int,
+    deterministic: bool,
+    zones: Sequence[str] = ZONES,
 ) -> Outcome:
     """Solve the calendar, then route each of its days."""
-    rep = rep_day()
+    rep = rep_day(zones)
     capacity = min(rep.max_working_s, rep.end_s - rep.start_s - H)
     cal_rep = CalendarRep(rep.start, MONDAY, (capacity,) * 5 + (0, 0))
     settings = CalendarSettings(
@@ -205,9 +221,9 @@ def run_calendar(
     return Outcome(routes, solution.seconds, solution.gap, cpu)
 
 
-def run_agenda(customers: Sequence[Customer], seed: int) -> Outcome:
+def run_agenda(customers: Sequence[Customer], seed: int, zones: Sequence[str] = ZONES) -> Outcome:
     """Plan four weeks with the score-driven agenda, each week from the visits made."""
-    days = work_days()
+    days = work_days(zones)
     provider = CachedProvider(GeodesicProvider())
     last = {
         c.agenda.id: MONDAY - dt.timedelta(days=c.agenda.days_since_visit or 0) for c in customers
@@ -289,14 +305,18 @@ def main() -> None:
         action="store_true",
         help="budget CP-SAT in deterministic time (load-independent) instead of wall seconds",
     )
+    parser.add_argument("--zones", default=",".join(ZONES), help="comma-separated zones")
+    parser.add_argument("--first-seed", type=int, default=0)
     args = parser.parse_args()
+    zones = tuple(z.strip() for z in args.zones.split(",") if z.strip())
+    print(f"zones: {', '.join(zones)}; portfolios from seed {args.first_seed}")
     print(f"cores: {os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})")
     print(f"load average before: {os.getloadavg()}")
     rows: dict[str, list[dict[str, float]]] = {"calendar": [], "agenda": []}
-    for seed in range(args.portfolios):
-        customers = portfolio(args.customers, seed)
-        cal = run_calendar(customers, args.time_limit, seed, args.deterministic)
-        agenda = run_agenda(customers, seed)
+    for seed in range(args.first_seed, args.first_seed + args.portfolios):
+        customers = portfolio(args.customers, seed, zones)
+        cal = run_calendar(customers, args.time_limit, seed, args.deterministic, zones)
+        agenda = run_agenda(customers, seed, zones)
         for name, out in (("calendar", cal), ("agenda", agenda)):
             row = figures(customers, out) | {"seconds": out.seconds}
             if out.gap is not None and out.cpu_seconds is not None:

@@ -158,7 +158,12 @@ class CalendarSettings:
     ``balance_by_centre`` balances days on a load whose driving share follows the day's centre
     (far days carry more driving per visit), closer to the routed days, on a first calendar or
     when re-optimising (an incremental solve keeps the centre-free estimate, for stability);
-    capacity always uses the centre-free estimate.
+    capacity always uses the centre-free estimate. ``calibrate_days`` then replaces that
+    estimate, from the second round on, with each day of the previous round routed on the plane
+    (a fixed part per day plus each customer's insertion cost), which is what balances the routed
+    days. ``target_gap`` ends the final round once CP-SAT proves its calendar within that share
+    of the optimum (0 spends the whole time limit): the first night of many reps stops each
+    calendar when it is good enough rather than when its budget runs out.
     """
 
     lead_time_days: int = 1
@@ -166,19 +171,21 @@ class CalendarSettings:
     minutes_per_delivery_day: float = 10.0
     minutes_per_km_off_centre: float = 3.0
     balance_weight: float = 1.0
-    balance_tolerance_min: float = 15.0
+    balance_tolerance_min: float = 10.0
     minutes_outside_balance: float = 10.0
     minutes_per_change: float = 60.0
     rough_kmh: float = field(default_factory=lambda: SpeedProfile.sao_paulo().typical_kmh())
     circuity: float = DEFAULT_CIRCUITY
     max_choices: int = 6
     time_limit: timedelta = timedelta(seconds=30)
-    rounds: int = 4
+    rounds: int = 6
     workers: int = 2
     seed: int = 0
     deterministic: bool = False
     reoptimise: bool = False
     balance_by_centre: bool = True
+    calibrate_days: bool = True
+    target_gap: float = 0.01
 
     def __post_init__(self) -> None:
         if self.lead_time_days < 0 or self.lead_time_days > 6:
@@ -197,6 +204,8 @@ class CalendarSettings:
             raise ValueError("weights must be finite and >= 0")
         if self.rough_kmh <= 0 or self.circuity < 1:
             raise ValueError("rough_kmh must be > 0 and circuity >= 1")
+        if not 0 <= self.target_gap < 1:
+            raise ValueError("target gap must be in [0, 1)")
         if self.time_limit <= timedelta(0) or min(self.rounds, self.workers, self.max_choices) < 1:
             raise ValueError("time limit, rounds and workers must be positive")
 

@@ -54,6 +54,7 @@ from optimizer.visit_calendar.model import (
     Pattern,
 )
 from optimizer.visit_calendar.slots import CycleDay, all_allowed, delivery_wait_days, working_days
+from optimizer.visit_calendar.tour import day_driving
 
 UNIT = 10  # objective units per second: weights below one minute per unit stay exact enough
 INTERMEDIATE_SHARE = 0.5  # of the time limit, for the rounds that only move the centres
@@ -72,6 +73,9 @@ class _Cycle:
     xy: FloatArray
     base_xy: FloatArray
     load_s: list[int]
+    # Each day's driving as the last round's calendar routes it: fixed seconds per day and
+    # seconds per customer and day (see _calibrate); None before the first round.
+    calibration: tuple[list[float], FloatArray] | None = None
 
     def day_index(self) -> dict[tuple[int, int], int]:
         """Return the index of each (week, weekday) working day."""
@@ -112,8 +116,9 @@ def _driving_shape(cycle: _Cycle) -> tuple[float, float]:
     return leg_km, per_day
 
 
-def _balance_loads(cycle: _Cycle, centres: FloatArray) -> list[list[float]]:
-    """Return each visit's workload as the balance terms see it, day by day.
+def _balance_loads(cycle: _Cycle, centres: FloatArray) -> tuple[list[list[float]], list[float]]:
+    """Return each visit's workload as the balance terms see it, day by day, and each day's
+    fixed driving (seconds no choice moves).
 
     Capacity uses the day-independent estimate (:func:`_visit_loads`), so whether a calendar
     fits never depends on the centres. Balance is about the routed days, whose driving
@@ -122,16 +127,60 @@ def _balance_loads(cycle: _Cycle, centres: FloatArray) -> list[list[float]]:
     Only for a first calendar or a supervisor's re-optimisation: centres move with every
     change, and a portfolio change must move few customers (stability), so an incremental
     solve balances on the centre-free estimate the calendar in force was checked against.
+
+    From the second round on, each day's driving is the previous round's calendar routed
+    (:func:`_calibrate`): a fixed part plus what one visit adds there. The estimates above
+    put every day at the portfolio's mean density; a routed day drives 20-50 km for the
+    same number of visits, and only the day's own points say how much.
     """
     s = cycle.settings
     incremental = not s.reoptimise and any(c.current is not None for c in cycle.customers)
+    no_fixed = [0.0] * len(cycle.days)
     if not s.balance_by_centre or incremental:
-        return [[float(load)] * len(cycle.days) for load in cycle.load_s]
+        return [[float(load)] * len(cycle.days) for load in cycle.load_s], no_fixed
+    if cycle.calibration is not None:
+        fixed, shares = cycle.calibration
+        loads = [
+            [c.service_s + float(v) for v in row]
+            for c, row in zip(cycle.customers, shares, strict=True)
+        ]
+        return loads, fixed
     leg_km, per_day = _driving_shape(cycle)
     out_km = np.sqrt(((centres - cycle.base_xy) ** 2).sum(axis=1))
     per_km = cycle.seconds_per_km()
     day_s = [(leg_km + 2.0 * float(k) / per_day) * per_km for k in out_km]
-    return [[c.service_s + d for d in day_s] for c in cycle.customers]
+    return [[c.service_s + d for d in day_s] for c in cycle.customers], no_fixed
+
+
+def _calibrate(cycle: _Cycle, picks: Sequence[int]) -> tuple[list[float], FloatArray]:
+    """Return each day's driving under ``picks``: a fixed part per day and, per customer and
+    day, the seconds that customer adds to that day, in seconds.
+
+    Each day is routed on the plane (nearest neighbour and 2-opt, the estimate the calendar
+    page shows, within minutes of the day router's driving). A member's share is the saving
+    of removing it, anyone else's the cheapest insertion into the day's loop, so moving one
+    customer changes both days by about what routing them would; the rest of the loop (the
+    trip out to the day's area and back, mostly) is the day's fixed part.
+    """
+    per_s = 3600.0 / cycle.settings.rough_kmh
+    fixed: list[float] = []
+    shares = np.zeros((len(cycle.customers), len(cycle.days)))
+    for d, idx in enumerate(_members(cycle, picks)):
+        driving = day_driving(cycle.base_xy, cycle.xy, idx, cycle.settings.circuity)
+        fixed.append(driving.fixed * per_s)
+        shares[:, d] = driving.per_customer * per_s
+    return fixed, shares
+
+
+def _members(cycle: _Cycle, picks: Sequence[int]) -> list[list[int]]:
+    """Return, for each working day, the indices of the customers ``picks`` visit on it."""
+    members: list[list[int]] = [[] for _ in cycle.days]
+    index = cycle.day_index()
+    for i, k in enumerate(picks):
+        p = cycle.allowed[i][k]
+        for w in p.weeks:
+            members[index[(w, p.weekday)]].append(i)
+    return members
 
 
 def _initial_centres(cycle: _Cycle) -> FloatArray:
@@ -235,15 +284,15 @@ def _round_input(
     s = cycle.settings
     longest = max(d.capacity_s for d in cycle.days)
     scale = [longest / d.capacity_s for d in cycle.days]
+    balance, fixed = _balance_loads(cycle, centres)
     data = AssignmentInput(
         choices=_choices(cycle, centres),
         load_s=tuple((load,) * len(cycle.days) for load in cycle.load_s),
         scaled_load=tuple(
-            tuple(round(load * f) for load, f in zip(row, scale, strict=True))
-            for row in _balance_loads(cycle, centres)
+            tuple(round(load * f) for load, f in zip(row, scale, strict=True)) for row in balance
         ),
         room_s=tuple(d.capacity_s for d in cycle.days),
-        fixed_scaled=(0,) * len(cycle.days),
+        fixed_scaled=tuple(round(f * k) for f, k in zip(fixed, scale, strict=True)),
         balance_weight=round(s.balance_weight * UNIT),
         band=(0, 0),
         band_weight=round(s.minutes_outside_balance * UNIT),
@@ -315,13 +364,7 @@ def _greedy_hint(data: AssignmentInput, tolerance: float) -> tuple[int | None, .
 def _centroids(cycle: _Cycle, picks: Sequence[int], previous: FloatArray) -> FloatArray:
     """Move each day's centre to the mean of the visits it got (empty days stay put)."""
     centres = previous.copy()
-    members: list[list[int]] = [[] for _ in cycle.days]
-    index = cycle.day_index()
-    for i, k in enumerate(picks):
-        p = cycle.allowed[i][k]
-        for w in p.weeks:
-            members[index[(w, p.weekday)]].append(i)
-    for d, idx in enumerate(members):
+    for d, idx in enumerate(_members(cycle, picks)):
         if idx:
             centres[d] = cycle.xy[idx].mean(axis=0)
     return centres
@@ -425,7 +468,7 @@ def _rounds(cycle: _Cycle, started: float) -> CalendarSolution:
             break
         limit = max(remaining if last else min(share, remaining), 0.01)
         data, back = _round_input(cycle, centres, hint, limit, first=r == 0)
-        data = replace(data, gap_limit=0.0 if last else INTERMEDIATE_GAP)
+        data = replace(data, gap_limit=s.target_gap if last else INTERMEDIATE_GAP)
         used += limit
         out = solve_assignment(data)
         out = replace(out, picked=tuple(back[i][k] for i, k in enumerate(out.picked)))
@@ -448,6 +491,8 @@ def _rounds(cycle: _Cycle, started: float) -> CalendarSolution:
         hint = list(out.picked)
         if not converged:
             centres = _centroids(cycle, out.picked, centres)
+            if s.calibrate_days:
+                cycle.calibration = _calibrate(cycle, out.picked)
     if best is None:
         return _unknown(time.perf_counter() - started, s.rounds)
     return _solution(cycle, best, used_centres, r + 1, time.perf_counter() - started)

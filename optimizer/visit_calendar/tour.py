@@ -72,6 +72,59 @@ def _two_opt(dist: FloatArray, loop: list[int]) -> list[int]:
     return loop
 
 
+def removal_savings(dist: FloatArray, loop: Sequence[int]) -> list[float]:
+    """Return, for each visit of a closed loop, how much shorter the loop is without it.
+
+    The mean of these is what one more or one fewer visit changes on that day: the marginal
+    driving the calendar charges a visit there (the rest of the day's driving is fixed).
+    """
+    return [
+        float(dist[a, b] + dist[b, c] - dist[a, c])
+        for a, b, c in zip(loop[:-2], loop[1:-1], loop[2:], strict=True)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class DayDriving:
+    """A day's planar loop priced for the calendar, in road km.
+
+    ``per_customer[j]`` is what customer ``j`` (of every customer given) adds to the loop:
+    for a member, the saving of removing it; for anyone else, the cheapest insertion between
+    two consecutive stops. ``fixed`` is the rest of the loop (the trip out and back, mostly),
+    so the loop is ``fixed`` plus its members' shares.
+    """
+
+    km: float
+    fixed: float
+    per_customer: FloatArray
+
+
+def day_driving(
+    base_xy: FloatArray, everyone: FloatArray, members: Sequence[int], circuity: float
+) -> DayDriving:
+    """Route ``members`` (indices into ``everyone``, planar km) from the base and price every
+    customer's share of that loop (see :class:`DayDriving`)."""
+    if not members:
+        out = 2.0 * np.sqrt(((everyone - base_xy) ** 2).sum(axis=1)) * circuity
+        return DayDriving(0.0, 0.0, out)
+    pts = np.vstack([base_xy[None, :], everyone[list(members)]])
+    diff = pts[:, None, :] - pts[None, :, :]
+    dist = np.sqrt((diff**2).sum(axis=2)) * circuity
+    loop = _two_opt(dist, _nearest_neighbour(dist))
+    km = _loop_km(dist, loop)
+    ends = pts[loop]
+    a, b = ends[:-1], ends[1:]
+    edge = np.sqrt(((a - b) ** 2).sum(axis=1))
+    to_a = np.sqrt(((everyone[:, None, :] - a[None, :, :]) ** 2).sum(axis=2))
+    to_b = np.sqrt(((everyone[:, None, :] - b[None, :, :]) ** 2).sum(axis=2))
+    per_customer = (to_a + to_b - edge[None, :]).min(axis=1) * circuity
+    savings = removal_savings(dist, loop)
+    for node, saving in zip(loop[1:-1], savings, strict=True):
+        per_customer[members[node - 1]] = saving
+    fixed = max(km - float(sum(savings)), 0.0)
+    return DayDriving(km, fixed, per_customer)
+
+
 def estimate_tour(
     base: Location,
     points: Sequence[Location],

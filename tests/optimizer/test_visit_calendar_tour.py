@@ -74,3 +74,54 @@ def test_loop_visits_each_point_once_and_is_near_optimal(deltas):
     tour = estimate_tour(BASE, points, kmh=25, circuity=1.0)
     assert sorted(tour.order) == list(range(len(points)))
     assert tour.km <= _brute_force_km(points) * 1.15 + 1e-9
+
+
+def test_day_driving_splits_the_loop_into_fixed_and_shares_checked_by_hand():
+    """Tests the calendar's calibration of one day: members on a line 1, 2 and 5 km north
+    (loop 10 km); removing the 5 km point saves 6 km, the others nothing; an outsider 1 km
+    east of the 2 km point costs its cheapest insertion, into the 5 km leg back to the base;
+    the rest is fixed (4 km)."""
+    import numpy as np
+
+    from optimizer.visit_calendar.tour import day_driving
+
+    everyone = np.array([[0.0, 1.0], [0.0, 2.0], [0.0, 5.0], [1.0, 2.0]])
+    driving = day_driving(np.zeros(2), everyone, [0, 1, 2], circuity=1.0)
+    assert driving.km == pytest.approx(10.0)
+    assert driving.per_customer[:3] == pytest.approx([0.0, 0.0, 6.0])
+    assert driving.fixed == pytest.approx(4.0)
+    assert driving.km == pytest.approx(driving.fixed + driving.per_customer[:3].sum())
+    # Cheapest edge for (1, 2): the way back, 5 km point -> base: sqrt(10) + sqrt(5) - 5.
+    assert driving.per_customer[3] == pytest.approx(math.sqrt(10.0) + math.sqrt(5.0) - 5.0)
+    empty = day_driving(np.zeros(2), everyone, [], circuity=1.5)
+    assert (empty.km, empty.fixed) == (0.0, 0.0)
+    assert empty.per_customer[2] == pytest.approx(2 * 5.0 * 1.5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(-10, 10), st.floats(-10, 10)), min_size=1, max_size=8, unique=True)
+)
+def test_day_driving_prices_members_by_removal_and_outsiders_by_insertion(points):
+    """Tests, on random days, that the loop is its fixed part plus its members' shares and that
+    an outsider's share is its cheapest insertion, found by brute force over the loop's edges."""
+    import numpy as np
+
+    from optimizer.visit_calendar.tour import day_driving
+
+    everyone = np.array([*points, (3.3, -4.4)], dtype=np.float64)
+    members = list(range(len(points)))
+    driving = day_driving(np.zeros(2), everyone, members, circuity=1.2)
+    shares = float(driving.per_customer[: len(points)].sum())
+    assert driving.fixed >= 0.0
+    assert all(v >= -1e-9 for v in driving.per_customer)
+    if driving.fixed > 0:
+        assert driving.km == pytest.approx(driving.fixed + shares, abs=1e-6)
+    outsider = driving.per_customer[-1]
+    stops = [np.zeros(2), *everyone[:-1]]
+    best = min(
+        np.hypot(*(everyone[-1] - a)) + np.hypot(*(everyone[-1] - b)) - np.hypot(*(a - b))
+        for a, b in itertools.permutations(stops, 2)
+    )
+    # The loop's own edges are a subset of all pairs: its insertion is never cheaper.
+    assert outsider >= best * 1.2 - 1e-6

@@ -533,9 +533,13 @@ def _solution(
     )
     objective = out.objective / UNIT
     bound = out.best_bound / UNIT
-    gap = 0.0 if out.status == "optimal" else max(0.0, objective - bound) / max(objective, 1e-9)
+    # CP-SAT says "optimal" too when it stopped at the gap limit (target_gap): the gap is
+    # always measured, and only a closed one is optimal.
+    gap = max(0.0, objective - bound) / max(objective, 1e-9)
+    if out.status == "optimal" and gap < 1e-9:
+        gap = 0.0
+    status: CalendarStatus = "optimal" if out.status == "optimal" and gap == 0.0 else "feasible"
     days = _days(cycle, assignment)
-    status: CalendarStatus = "optimal" if out.status == "optimal" else "feasible"
     return CalendarSolution(
         status, assignment, days, objective, bound, gap, seconds, rounds, changed
     )

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from app.extensions import db
 from app.jobs.work import CalendarResult, CalendarWork, solve_calendar_work
 from app.models import (
@@ -50,13 +52,21 @@ class CalendarJob:
 
 
 def _stored_patterns(calendar: VisitCalendar | None) -> dict[int, tuple[Pattern, bool]]:
-    """Return the calendar in force by customer id: its pattern and whether it is pinned."""
+    """Return the calendar in force by customer id: its pattern and whether it is pinned.
+
+    The slots are read from the database over whatever this session holds: a pin or move
+    written by another session (a supervisor's request) must reach the solver, or it would
+    re-optimise a pinned customer as if free.
+    """
     if calendar is None:
         return {}
+    slots = db.session.scalars(
+        sa.select(CalendarSlot)
+        .where(CalendarSlot.calendar_id == calendar.id)
+        .execution_options(populate_existing=True)
+    )
     return {
-        s.customer_id: (Pattern(s.weekday, s.week_list), s.pinned)
-        for s in calendar.slots
-        if s.week_list
+        s.customer_id: (Pattern(s.weekday, s.week_list), s.pinned) for s in slots if s.week_list
     }
 
 

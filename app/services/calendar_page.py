@@ -1,12 +1,13 @@
 """What the supervisor's calendar page shows: a rep's four weeks, day by day, with figures.
 
 The stored calendar (:mod:`app.services.visit_calendars`) says which customers each day of
-the cycle holds and its workload as the optimiser estimates it (service plus a share of
-driving, the figure it fits into the rep's day). This module lays it out as weeks × working
-weekdays for the current cycle's real dates and adds, per day, the loop the rep would
-drive through those very customers (:func:`optimizer.visit_calendar.tour.estimate_tour`):
-its kilometres and the order the day's map numbers them in. Reading only: the page's
-actions go through the calendar service.
+the cycle holds. This module lays it out as weeks × working weekdays for the current
+cycle's real dates and adds, per day, the loop the rep would drive through those very
+customers (:func:`optimizer.visit_calendar.tour.estimate_tour`): its kilometres, the order
+the day's map numbers them in, and the day's workload as service plus that loop's driving
+(the figure the optimiser balances, within minutes of the routed day; its own per-visit
+share of driving is blind to a customer moved by hand to the other side of town). Reading
+only: the page's actions go through the calendar service.
 """
 
 from __future__ import annotations
@@ -283,15 +284,17 @@ def _cell(
         )
         for n, i in enumerate(order, start=1)
     )
+    service_s = sum(c.service_s for c in customers)
+    routed = replace(day, load_s=service_s + tour.drive_s)
     cell = DayCell(
         date=day.date,
         week=day.week,
         weekday=day.weekday,
         customers=customers,
-        load_s=day.load_s,
-        service_s=sum(c.service_s for c in customers),
+        load_s=routed.load_s,
+        service_s=service_s,
         capacity_s=day.capacity_s,
-        level=str(day.load),
+        level=str(routed.load),
         km=round(tour.km, 1),
     )
     points = [

@@ -71,8 +71,9 @@ lint-js:
 		echo "eslint needs node and npm (ROTEIRO_REQUIRE_NODE=1)"; exit 1; \
 	else echo "node not found: eslint on static/js skipped"; fi
 
+# --durations=25: the CI log lists the slowest test phases (the suite's budget is 20 min).
 test: install-dev translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=25 $(PYTEST_ARGS)
 
 bench-deps: | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev,bench]"

@@ -12,15 +12,18 @@ from __future__ import annotations
 import contextvars
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.orm import InstanceState, Session, scoped_session, sessionmaker
 
 from app import create_app
 from app.config import TestConfig
@@ -141,25 +144,103 @@ def _current_app_context() -> int:
     return id(app_ctx._get_current_object())
 
 
+@contextmanager
+def _session_on(connection: sa.Connection) -> Iterator[Session]:
+    """Point `db.session` at a session on ``connection`` for the block, then restore it.
+
+    A plain Session: Flask-SQLAlchemy's own get_bind() would ignore `bind` and pick the
+    engine, escaping the outer transaction. Scoped per app context like Flask-SQLAlchemy's,
+    so each request gets its own session. It joins the connection's transaction through a
+    SAVEPOINT, so a `commit()` in the code under test never reaches the database.
+    """
+    original = db.session
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    db.session = scoped_session(factory, scopefunc=_current_app_context)  # type: ignore[method-assign]
+    try:
+        yield db.session  # type: ignore[misc]
+    finally:
+        db.session.remove()
+        db.session = original  # type: ignore[method-assign]
+
+
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
     """A session inside an outer transaction that is rolled back after the test."""
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
-        original = db.session
-        # A plain Session: Flask-SQLAlchemy's own get_bind() would ignore `bind`
-        # and pick the engine, escaping the outer transaction. Scoped per app
-        # context like Flask-SQLAlchemy's, so each request gets its own session.
-        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        db.session = scoped_session(factory, scopefunc=_current_app_context)  # type: ignore[method-assign]
         try:
-            yield db.session  # type: ignore[misc]
+            with _session_on(connection) as session:
+                yield session
         finally:
-            db.session.remove()
-            db.session = original  # type: ignore[method-assign]
             outer.rollback()
             connection.close()
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class SharedData(Generic[T]):
+    """Data built once for a test module, in a transaction every test of it starts from.
+
+    ``built`` is what the build function returned. ORM rows in it belong to the build's
+    session; `fresh()` gives each test the same rows loaded in its own session.
+    """
+
+    connection: sa.Connection
+    built: T
+
+    def fresh(self) -> T:
+        """``built`` with every ORM row (also inside a dict) re-read in the current session."""
+
+        def reload(value: Any) -> Any:
+            state = sa.inspect(value, raiseerr=False)
+            if isinstance(state, InstanceState):
+                return db.session.get(type(value), state.identity)
+            if isinstance(value, dict):
+                return {k: reload(v) for k, v in value.items()}
+            return value
+
+        return reload(self.built)  # type: ignore[no-any-return]
+
+
+@contextmanager
+def shared_data(app: Flask, build: Callable[[], T]) -> Iterator[SharedData[T]]:
+    """Run ``build`` once in an outer transaction kept open for the block (a module-scoped
+    fixture), rolled back at its end; tests join it through `savepoint_session`.
+
+    For costly data that tests read or change but never need fresh from scratch (a demo load,
+    solved calendars): each test's changes are undone by its own SAVEPOINT, so every test
+    still starts from exactly the state ``build`` left.
+    """
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    try:
+        with app.app_context(), _session_on(connection):
+            built = build()
+            # releases the session's SAVEPOINT into the outer transaction (closing the
+            # session would roll it back); the outer transaction is never committed
+            db.session.commit()
+        yield SharedData(connection, built)
+    finally:
+        outer.rollback()
+        connection.close()
+
+
+@contextmanager
+def savepoint_session(app: Flask, shared: SharedData[Any]) -> Iterator[Session]:
+    """A test's session on the module's shared data: a SAVEPOINT rolled back after the test
+    (the replacement of `db_session` in a module that uses `shared_data`)."""
+    with app.app_context():
+        test_transaction = shared.connection.begin_nested()
+        try:
+            with _session_on(shared.connection) as session:
+                yield session
+        finally:
+            if test_transaction.is_active:
+                test_transaction.rollback()
 
 
 class IsolatedClient(FlaskClient):

@@ -20,6 +20,7 @@ from app.models import (
 )
 from app.services import calendar_requests, company_defaults, company_settings, visit_calendars
 from app.services.clock import local_today
+from tests.conftest import savepoint_session, shared_data
 from tests.factories import make_customer, two_teams
 from tests.support.web import csrf_token, login
 
@@ -31,8 +32,7 @@ def _url(rep, suffix: str = "") -> str:
     return f"/supervisor/calendario/{rep.id}{suffix}"
 
 
-@pytest.fixture
-def world(db_session):
+def _build_world():
     """Two teams; rep1 has a computed calendar of six customers, rep2 one of one."""
     w = two_teams()
     rep1 = w["rep1"]
@@ -64,6 +64,27 @@ def world(db_session):
         visit_calendars.compute(rep=rep, trigger=CalendarTrigger.SETUP, seconds=2)
     db.session.flush()
     return w
+
+
+@pytest.fixture(scope="module")
+def shared_world(app):
+    """The world with its solved calendars, built once per backend for the module: the tests
+    read and change it, each in its own SAVEPOINT (rolled back), so none sees another's."""
+    with shared_data(app, _build_world) as shared:
+        yield shared
+
+
+@pytest.fixture
+def db_session(app, shared_world):
+    """This module's tests start from the shared world; their changes are rolled back."""
+    with savepoint_session(app, shared_world) as session:
+        yield session
+
+
+@pytest.fixture
+def world(db_session, shared_world):
+    """The shared world's rows, loaded in the test's own session."""
+    return shared_world.fresh()
 
 
 def _slot(customer) -> CalendarSlot:

@@ -30,6 +30,7 @@ from app.models import (
 from app.services import routing, telesales
 from app.services.clock import DEFAULT_TZ
 from optimizer.scoring import FIELD_REACTIVATION
+from tests.conftest import savepoint_session, shared_data
 
 CUSTOMERS = 400
 TODAY = date(2026, 11, 27)  # a Friday
@@ -38,11 +39,26 @@ NEXT_WEEKDAY = date(2026, 11, 30)
 RESCUE_CYCLES = 3.0
 
 
+@pytest.fixture(scope="module")
+def loaded(app):
+    """The demo, loaded once per backend for the module (its visit calendars are the costly
+    part: CP-SAT on every rep's portfolio); each test starts from it in its own SAVEPOINT."""
+    with shared_data(
+        app, lambda: loader.load(seed=42, customer_count=CUSTOMERS, today=TODAY)
+    ) as shared:
+        yield shared
+
+
 @pytest.fixture
-def demo(db_session):
-    result = loader.load(seed=42, customer_count=CUSTOMERS, today=TODAY)
-    db.session.flush()
-    return result
+def db_session(app, loaded):
+    """This module's tests run on the shared demo; their changes are rolled back."""
+    with savepoint_session(app, loaded) as session:
+        yield session
+
+
+@pytest.fixture
+def demo(db_session, loaded):
+    return loaded.built
 
 
 def _plan(company_id: int, day: date) -> None:

@@ -31,17 +31,33 @@ from app.models import (
 from app.security.scope import Scope
 from app.services import kpis
 from app.services.clock import DEFAULT_TZ, seconds_of_day
+from tests.conftest import savepoint_session, shared_data
 
 CUSTOMERS = 400
 TODAY = date(2026, 11, 27)  # a Friday
 
 
+@pytest.fixture(scope="module")
+def loaded(app):
+    """The demo, loaded once per backend for the module; each test reads it in its own
+    SAVEPOINT. Past plans do not read the visit calendars: skip their CP-SAT solves."""
+    with shared_data(
+        app,
+        lambda: loader.load(seed=42, customer_count=CUSTOMERS, today=TODAY, calendars=False),
+    ) as shared:
+        yield shared
+
+
 @pytest.fixture
-def demo(db_session):
-    # Past plans do not read the visit calendars: skip their CP-SAT solves.
-    result = loader.load(seed=42, customer_count=CUSTOMERS, today=TODAY, calendars=False)
-    db.session.flush()
-    return result
+def db_session(app, loaded):
+    """This module's tests run on the shared demo; their changes are rolled back."""
+    with savepoint_session(app, loaded) as session:
+        yield session
+
+
+@pytest.fixture
+def demo(db_session, loaded):
+    return loaded.built
 
 
 def _visits(company_id: int) -> list[Contact]:

@@ -27,8 +27,12 @@ from app.models import (
 )
 
 PASSWORD = "senha-teste-123"
-# Hashing is slow on purpose; hash the common test password once.
-PASSWORD_HASH = generate_password_hash(PASSWORD)
+# Hashing is slow on purpose (scrypt, ~0.1 s to hash and again to check). The common test
+# password is hashed once, with a one-round PBKDF2: every test login checks it, about a
+# thousand times a run; the check is the same code (werkzeug reads the method from the hash).
+# Passwords set through the app (`User.set_password`, any other password here) keep the
+# production method.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
 _seq = itertools.count(1)
 
 WEEKDAY_HOURS = {k: [["08:00", "18:00"]] for k in ("mon", "tue", "wed", "thu", "fri")}

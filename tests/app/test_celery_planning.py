@@ -43,9 +43,13 @@ def _redis_problem() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `flask jobs worker` process on the test Redis database."""
+    """A real `flask jobs worker` process on the test Redis database.
+
+    Session-scoped: the suite runs the SQLite and the PostgreSQL tests apart, so a module-scoped
+    worker was started and stopped twice (its start and warm shutdown take seconds).
+    """
     problem = _redis_problem()
     if problem:
         if os.environ.get("ROTEIRO_REQUIRE_REDIS") == "1":

@@ -36,10 +36,6 @@ from optimizer.rebalance import (
     rebalance,
 )
 
-# Above this load a rep cannot do every visit the frequencies ask for; below the other one
-# there is room for more customers (the same bands as the move preview).
-OVERLOADED = 1.0
-UNDERLOADED = 0.7
 MAX_MOVES = 200
 
 
@@ -50,6 +46,8 @@ class RepCapacity:
     user: User
     workload: moves.Workload
     travel_s_per_visit: float | None
+    # The company's bands (capacity_under_pct / capacity_over_pct), the move preview's too.
+    bands: moves.LoadBands
 
     @property
     def load(self) -> float | None:
@@ -57,15 +55,12 @@ class RepCapacity:
 
     @property
     def state(self) -> str:
-        """over | under | balanced | unknown (no hours or no travel estimate)."""
-        load = self.load
-        if load is None:
-            return "unknown"
-        if load > OVERLOADED:
-            return "over"
-        if load < UNDERLOADED:
-            return "under"
-        return "balanced"
+        """over | under | balanced | unknown (no hours or no travel estimate).
+
+        Above the company's upper band a rep cannot do every visit the frequencies ask
+        for; below the lower one there is room for more customers.
+        """
+        return self.bands.state(self.load)
 
     @property
     def can_serve(self) -> int | None:
@@ -89,10 +84,11 @@ def reps_in_scope(scope: Scope) -> list[User]:
 
 def team_capacity(*, scope: Scope, today: date) -> list[RepCapacity]:
     """Every rep's capacity figures, by name."""
+    bands = moves.load_bands(company_id=scope.company_id)
     out = []
     for user in reps_in_scope(scope):
         workload, travel_s = moves.rep_workload(user, today)
-        out.append(RepCapacity(user, workload, travel_s))
+        out.append(RepCapacity(user, workload, travel_s, bands))
     return out
 
 

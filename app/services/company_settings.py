@@ -96,12 +96,19 @@ class PlanningSettings:
     delivery_rule: str = "preferred"
     # CP-SAT's budget to compute one rep's calendar (nightly, portfolio change, supervisor).
     calendar_seconds: float = 30.0
+    # The capacity page's and the move preview's bands, in percent of a rep's available
+    # hours: below the first the rep has room to spare, above the second the rep is
+    # overloaded (app/services/capacity.py). A company with long days may want others.
+    capacity_under_pct: int = 70
+    capacity_over_pct: int = 100
 
 
 NIGHTLY_MODES = ("score", "calendar")
 DELIVERY_RULES = ("preferred", "hard")
 CALENDAR_SECONDS_RANGE = (1, 600)
 SNAPSHOT_FULL_DAYS_RANGE = (7, 3650)
+CAPACITY_UNDER_PCT_RANGE = (0, 100)
+CAPACITY_OVER_PCT_RANGE = (50, 300)
 
 
 @dataclass(frozen=True)
@@ -243,6 +250,8 @@ _PLANNING_CHECKS: dict[str, Any] = {
     "nightly_mode": lambda k, v: _choice(k, v, NIGHTLY_MODES),
     "delivery_rule": lambda k, v: _choice(k, v, DELIVERY_RULES),
     "calendar_seconds": lambda k, v: _number_between(k, v, CALENDAR_SECONDS_RANGE),
+    "capacity_under_pct": lambda k, v: _integer_between(k, v, CAPACITY_UNDER_PCT_RANGE),
+    "capacity_over_pct": lambda k, v: _integer_between(k, v, CAPACITY_OVER_PCT_RANGE),
 }
 _POLICY_CHECKS: dict[str, Any] = {
     "collection_policy": lambda k, v: _choice(k, v, COLLECTION_POLICIES),
@@ -259,6 +268,15 @@ def _section(raw: Mapping[str, Any] | None, checks: dict[str, Any], cls: type) -
             raise SettingsError(old, f"renamed to {new}")
     values = {key: check(key, raw[key]) for key, check in checks.items() if key in raw}
     return cls(**values)
+
+
+def check_capacity_bands(planning: PlanningSettings) -> None:
+    """Refuse bands that leave no "balanced" load between room to spare and overloaded."""
+    if planning.capacity_under_pct >= planning.capacity_over_pct:
+        raise SettingsError(
+            "capacity_under_pct",
+            f"must be below capacity_over_pct ({planning.capacity_over_pct})",
+        )
 
 
 def parse(
@@ -281,12 +299,14 @@ def parse(
         engine = ScoringSettings.from_dict(dict(scoring or {}))
     except (TypeError, ValueError) as exc:
         raise SettingsError("scoring", str(exc)) from exc
+    checked = _section(planning, _PLANNING_CHECKS, PlanningSettings)
+    check_capacity_bands(checked)
     return CompanySettingsView(
         company_id=company_id,
         version=version,
         created_at=created_at,
         scoring=engine,
-        planning=_section(planning, _PLANNING_CHECKS, PlanningSettings),
+        planning=checked,
         policies=_section(policies, _POLICY_CHECKS, Policies),
     )
 

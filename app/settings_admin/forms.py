@@ -17,7 +17,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.services.company_settings import CALENDAR_SECONDS_RANGE
+from app.services.company_settings import (
+    CALENDAR_SECONDS_RANGE,
+    CAPACITY_OVER_PCT_RANGE,
+    CAPACITY_UNDER_PCT_RANGE,
+)
 from app.settings_admin.fields import (
     CHOICES,
     FieldSpec,
@@ -152,6 +156,42 @@ class DeliveryForm(FlaskForm):
             "the value in force.",
             low=CALENDAR_SECONDS_RANGE[0],
             high=CALENDAR_SECONDS_RANGE[1],
+        ),
+    )
+    note = StringField(
+        _l("What changed and why (optional)"), validators=[Optional(), Length(max=500)]
+    )
+
+
+class CapacityForm(FlaskForm):
+    """The capacity page's bands, in percent of a rep's available hours; blank keeps one."""
+
+    capacity_under_pct = IntegerField(
+        _l("Room to spare below this load (%)"),
+        validators=[
+            Optional(),
+            NumberRange(min=CAPACITY_UNDER_PCT_RANGE[0], max=CAPACITY_UNDER_PCT_RANGE[1]),
+        ],
+        description=_l(
+            "From %(low)d to %(high)d. A rep whose portfolio needs less than this "
+            "percentage of the rep's hours in the next 4 weeks is flagged as having room "
+            "for more customers. Blank keeps the value in force.",
+            low=CAPACITY_UNDER_PCT_RANGE[0],
+            high=CAPACITY_UNDER_PCT_RANGE[1],
+        ),
+    )
+    capacity_over_pct = IntegerField(
+        _l("Overloaded above this load (%)"),
+        validators=[
+            Optional(),
+            NumberRange(min=CAPACITY_OVER_PCT_RANGE[0], max=CAPACITY_OVER_PCT_RANGE[1]),
+        ],
+        description=_l(
+            "From %(low)d to %(high)d, and above the first band. A rep whose portfolio needs "
+            "more than this percentage cannot do every visit the frequencies ask for. Blank "
+            "keeps the value in force.",
+            low=CAPACITY_OVER_PCT_RANGE[0],
+            high=CAPACITY_OVER_PCT_RANGE[1],
         ),
     )
     note = StringField(

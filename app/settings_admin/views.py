@@ -14,12 +14,13 @@ from app.extensions import db
 from app.formfields import show_errors
 from app.models import Role
 from app.security.roles import current_scope, roles_required
-from app.services import company_settings, delivery_settings, scoring_admin
+from app.services import capacity_settings, company_settings, delivery_settings, scoring_admin
 from app.services.clock import local_today
 from app.services.scoring_admin import company_segments
 from app.settings_admin import bp
 from app.settings_admin.fields import GROUPS, field_specs, segment_specs
 from app.settings_admin.forms import (
+    CapacityForm,
     DeliveryForm,
     form_defaults,
     proposed_settings,
@@ -80,6 +81,55 @@ def delivery() -> tuple[str, int] | Response:
     return _page(scope, delivery_form=form), 422
 
 
+CAPACITY_PREFIX = "capacity"
+
+
+def _capacity_form(company_id: int) -> CapacityForm:
+    bands = capacity_settings.current(company_id=company_id)
+    return CapacityForm(formdata=None, prefix=CAPACITY_PREFIX, data=asdict(bands))
+
+
+@bp.route("/capacidade", methods=["POST"])
+@roles_required(Role.ADMIN)
+def capacity() -> tuple[str, int] | Response:
+    """Save the capacity page's bands (room to spare below, overloaded above)."""
+    scope = current_scope()
+    form = CapacityForm(prefix=CAPACITY_PREFIX)
+    if form.validate():
+        # A blank band keeps the one in force: a blank never erases.
+        stored = capacity_settings.current(company_id=scope.company_id)
+        bands = capacity_settings.CapacityBands(
+            capacity_under_pct=(
+                int(form.capacity_under_pct.data)
+                if form.capacity_under_pct.data is not None
+                else stored.capacity_under_pct
+            ),
+            capacity_over_pct=(
+                int(form.capacity_over_pct.data)
+                if form.capacity_over_pct.data is not None
+                else stored.capacity_over_pct
+            ),
+        )
+        if bands.capacity_under_pct >= bands.capacity_over_pct:
+            message = _(
+                "Must be below the overloaded band (%(over)d%%).", over=bands.capacity_over_pct
+            )
+            show_errors(form, {"capacity_under_pct": message})
+            return _page(scope, capacity_form=form), 422
+        try:
+            row = capacity_settings.save(scope=scope, bands=bands, note=form.note.data)
+        except company_settings.SettingsError as exc:
+            db.session.rollback()
+            show_errors(form, {exc.key: _("This value was refused: %(error)s", error=str(exc))})
+        else:
+            if row is None:
+                flash(_("Nothing changed."), "info")
+            else:
+                flash(_("Settings saved as version %(version)d.", version=row.version), "success")
+            return redirect(url_for("settings_admin.index") + "#capacity")
+    return _page(scope, capacity_form=form), 422
+
+
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def index() -> str | Response:
@@ -131,10 +181,15 @@ def _page(scope: Any, **parts: Any) -> str:
         "settings_admin/index.html",
         form=form,
         delivery_form=parts.get("delivery_form") or _delivery_form(scope.company_id),
+        capacity_form=parts.get("capacity_form") or _capacity_form(scope.company_id),
         groups=GROUPS,
         specs=[*field_specs(), *segment_specs(segments)],
         current=in_force,
         history=scoring_admin.versions(session=db.session(), scope=scope),
         preview=parts.get("preview"),
         calendar_seconds_range=company_settings.CALENDAR_SECONDS_RANGE,
+        capacity_ranges={
+            "capacity_under_pct": company_settings.CAPACITY_UNDER_PCT_RANGE,
+            "capacity_over_pct": company_settings.CAPACITY_OVER_PCT_RANGE,
+        },
     )

@@ -14,7 +14,8 @@ import time_machine
 from app.extensions import db
 from app.models import Appointment, AuditLog, Customer, Role, TimeOff
 from app.security.scope import Scope
-from app.services import api_tokens, capacity
+from app.services import api_tokens, capacity, capacity_settings, company_settings
+from app.services.actions.moves import LoadBands
 from app.services.clock import DEFAULT_TZ
 from app.services.errors import Invalid
 from tests.factories import make_customer, make_user, two_teams
@@ -200,6 +201,80 @@ def test_page_suggest_and_apply(client, world):
         {"move": [f"{world['c_rep2'].id}:{world['rep3'].id}"]},
     )
     assert outside.status_code == 404
+
+
+def test_load_bands_bound_the_states():
+    """Tests the band edges: equal to a band is still balanced; no load is unknown."""
+    bands = LoadBands.of(company_settings.PlanningSettings(capacity_under_pct=85))
+    assert bands == LoadBands(0.85, 1.0)
+    states = [bands.state(x) for x in (None, 0.84, 0.85, 1.0, 1.01)]
+    assert states == ["unknown", "under", "balanced", "balanced", "over"]
+
+
+def _tune_heavy(world, load: float) -> None:
+    """Give rep1's 18 customers the visit length that makes rep1's load about ``load``
+    (travel per visit does not depend on visit length: only service hours move)."""
+    scope = Scope.of(world["sup1"])
+    w = _by_user(capacity.team_capacity(scope=scope, today=TODAY))[world["rep1"].id].workload
+    assert w.available_h
+    assert w.travel_h is not None
+    other_h = w.service_h - sum(4 * c.service_minutes for c in world["heavy"]) / 60
+    minutes = round((load * w.available_h - w.travel_h - other_h) * 60 / (18 * 4))
+    assert minutes > 0
+    for c in world["heavy"]:
+        c.service_minutes = minutes
+    db.session.flush()
+    db.session.expire_all()
+
+
+def _heavy(world) -> capacity.RepCapacity:
+    team = _by_user(capacity.team_capacity(scope=Scope.of(world["sup1"]), today=TODAY))
+    return team[world["rep1"].id]
+
+
+def test_company_bands_decide_the_states_on_the_page_and_the_move_preview(client, world):
+    """Tests a company whose bands are 85 % and 120 % instead of 70 % and 100 %: a load of
+    about 78 % has room to spare (balanced by default), one of about 110 % is balanced (over
+    by default), one of about 125 % is over; the page and the move preview print the bands
+    and flag the rep as the capacity page does."""
+    _tune_heavy(world, 0.78)
+    heavy = _heavy(world)
+    assert heavy.load == pytest.approx(0.78, abs=0.02)
+    assert (heavy.bands, heavy.state) == (LoadBands(0.7, 1.0), "balanced")
+    saved = capacity_settings.save(
+        scope=Scope.of(world["admin"]), bands=capacity_settings.CapacityBands(85, 120)
+    )
+    assert saved is not None
+    assert _heavy(world).state == "under"
+    _tune_heavy(world, 1.10)
+    assert _heavy(world).load == pytest.approx(1.10, abs=0.02)
+    assert _heavy(world).state == "balanced"
+    _tune_heavy(world, 1.25)
+    assert _heavy(world).state == "over"
+    _tune_heavy(world, 1.10)
+    login(client, world["sup1"].email)
+    html = client.get("/supervisor/capacidade").get_data(as_text=True)
+    assert f'data-rep="{world["rep1"].id}" data-state="balanced"' in html
+    assert 'low="0.85" high="1.2"' in html
+    bands_text = html.split("data-bands>")[1].split("</p>")[0]
+    assert "85%" in bands_text
+    assert "120%" in bands_text
+    _token, clear = api_tokens.create(user=world["sup1"], name="t", actor=world["sup1"])
+    api = client.get("/api/v1/capacity", headers={"Authorization": f"Bearer {clear}"})
+    states = {r["workload"]["user_id"]: r["state"] for r in api.get_json()["reps"]}
+    assert states[world["rep1"].id] == "balanced"
+    preview = post_form(
+        client,
+        "/acoes/mover",
+        {"customer_ids": [world["light"][0].id], "target_id": world["rep1"].id},
+    )
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    now_row = html.split(f'data-workload-row="{world["rep1"].id}"')[1]
+    assert 'data-load-state="balanced"' in now_row.split("</tr>")[0]
+    bands_text = html.split("data-bands>")[1].split("</p>")[0]
+    assert "85%" in bands_text
+    assert "120%" in bands_text
 
 
 @pytest.mark.parametrize("role", ["rep1", "tel1"])

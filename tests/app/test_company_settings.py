@@ -53,6 +53,10 @@ def test_values_are_typed_and_checked_once() -> None:
     assert view.no_sale_reasons("en") == [("preco", "Price")]
     assert view.no_sale_reasons("pt_BR") == [("preco", "Preço")]
     assert view.planning.telesales_push_skipped is False
+    assert (view.planning.capacity_under_pct, view.planning.capacity_over_pct) == (70, 100)
+    bands = _view({"capacity_under_pct": 85, "capacity_over_pct": 120.0}).planning
+    assert (bands.capacity_under_pct, bands.capacity_over_pct) == (85, 120)
+    assert isinstance(bands.capacity_over_pct, int)
     assert view.policies.collection_policy == "allow"
     assert view.reactivation_policy == "never"
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -75,6 +79,14 @@ def test_values_are_typed_and_checked_once() -> None:
         (None, {"overdue_tolerance_days": -1}, "overdue_tolerance_days"),
         ({"checkin_radius_m": 200}, None, "checkin_radius_m"),
         ({"push_skipped_to_telesales": False}, None, "push_skipped_to_telesales"),
+        ({"capacity_under_pct": 70.5}, None, "capacity_under_pct"),
+        ({"capacity_under_pct": -1}, None, "capacity_under_pct"),
+        ({"capacity_under_pct": 101, "capacity_over_pct": 150}, None, "capacity_under_pct"),
+        ({"capacity_over_pct": "120"}, None, "capacity_over_pct"),
+        ({"capacity_over_pct": 49}, None, "capacity_over_pct"),
+        ({"capacity_over_pct": 301}, None, "capacity_over_pct"),
+        ({"capacity_under_pct": 90, "capacity_over_pct": 90}, None, "capacity_under_pct"),
+        ({"capacity_over_pct": 60}, None, "capacity_under_pct"),  # below the default 70
     ],
 )
 def test_invalid_or_renamed_values_are_refused(

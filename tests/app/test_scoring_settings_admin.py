@@ -3,6 +3,8 @@ company only."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -252,3 +254,53 @@ def test_reactivation_policy_is_set_on_the_page_and_reaches_planning(client, db_
     bad = post(client, form_data(ScoringSettings(), reactivation_policy="sometimes"), "save")
     assert bad.status_code == 200
     assert company_versions(w["company"].id)[-1].version == latest.version
+
+
+def _capacity_post(client, **values: str):
+    token = csrf_token(client, URL)
+    data = {f"capacity-{k}": v for k, v in values.items()}
+    return client.post(URL + "capacidade", data={"capacity-csrf_token": token, **data})
+
+
+def test_admin_sets_the_capacity_bands_blank_keeps_and_crossed_bands_are_refused(
+    client, db_session
+):
+    """Tests the capacity card: 85/120 saved as a new audited version, a blank band keeps
+    the one in force, and out-of-range or crossed bands (under >= over) are refused next to
+    the field with nothing saved."""
+    w = small_portfolio()
+    company_id = w["company"].id
+    login(client, w["admin"].email)
+    html = client.get(URL).get_data(as_text=True)
+    assert 'name="capacity-capacity_under_pct"' in html
+    assert "Com folga abaixo desta carga (%)" in html
+    saved = _capacity_post(client, capacity_under_pct="85", capacity_over_pct="120")
+    assert saved.status_code == 302
+    view = company_settings.get(company_id=company_id)
+    assert (view.planning.capacity_under_pct, view.planning.capacity_over_pct) == (85, 120)
+    assert view.version == 2
+    audit = db.session.scalar(sa.select(AuditLog).where(AuditLog.company_id == company_id))
+    assert audit.action == "settings.planning.update"
+    assert audit.details["changed"] == ["capacity_over_pct", "capacity_under_pct"]
+    kept = _capacity_post(client, capacity_under_pct="", capacity_over_pct="130")
+    assert kept.status_code == 302
+    planning = company_settings.get(company_id=company_id).planning
+    assert (planning.capacity_under_pct, planning.capacity_over_pct) == (85, 130)
+    refused = [
+        ("90", "90", "capacity_under_pct"),
+        ("", "80", "capacity_under_pct"),  # the stored 85 is not below 80
+        ("101", "", "capacity_under_pct"),
+        ("x", "", "capacity_under_pct"),
+        ("", "301", "capacity_over_pct"),
+        ("", "49", "capacity_over_pct"),
+    ]
+    for under, over, name in refused:
+        response = _capacity_post(client, capacity_under_pct=under, capacity_over_pct=over)
+        assert response.status_code == 422, (under, over)
+        block = re.search(
+            rf'<div class="field has-error">\s*<label for="capacity-{name}".*?</div>',
+            response.get_data(as_text=True),
+            re.S,
+        )
+        assert block, (under, over)
+    assert [r.version for r in company_versions(company_id)] == [1, 2, 3]

@@ -20,8 +20,8 @@ from app.extensions import db
 from app.jobs.work import travel_provider
 from app.models import Channel, Customer, Plan, PlanStop, Role, StopKind, User
 from app.security.scope import Scope
+from app.services import company_settings, routing, work_calendar
 from app.services import customers as customer_service
-from app.services import routing, work_calendar
 from app.services.actions import MOVED, audit, plans
 from app.services.errors import Invalid, NotFound
 from optimizer.model import Location
@@ -31,6 +31,7 @@ PERIOD_DAYS = 28
 # Routes of this many past days give the travel per visit.
 TRAVEL_SAMPLE_DAYS = 28
 MAX_CUSTOMERS = 500
+_DEFAULT_PLANNING = company_settings.PlanningSettings()
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,37 @@ class Workload:
         if needed is None or not self.available_h:
             return None
         return needed / self.available_h
+
+
+@dataclass(frozen=True)
+class LoadBands:
+    """Where a load stops being "balanced": fractions of the available hours.
+
+    The company sets them (planning ``capacity_under_pct`` / ``capacity_over_pct``); the
+    capacity page and the move preview flag a load with the same bands.
+    """
+
+    under: float
+    over: float
+
+    @classmethod
+    def of(cls, planning: company_settings.PlanningSettings) -> LoadBands:
+        return cls(planning.capacity_under_pct / 100, planning.capacity_over_pct / 100)
+
+    def state(self, load: float | None) -> str:
+        """over | under | balanced | unknown (no load)."""
+        if load is None:
+            return "unknown"
+        if load > self.over:
+            return "over"
+        if load < self.under:
+            return "under"
+        return "balanced"
+
+
+def load_bands(*, company_id: int) -> LoadBands:
+    """The company's bands in force (one settings read; call once per request)."""
+    return LoadBands.of(company_settings.get(company_id=company_id).planning)
 
 
 @dataclass(frozen=True)
@@ -217,6 +249,7 @@ class MovePreview:
     # customers and the rep's base); None without positions. A far one adds travel the
     # per-visit average does not see.
     nearest_km: Mapping[int, float | None] = field(default_factory=dict)
+    bands: LoadBands = field(default_factory=lambda: LoadBands.of(_DEFAULT_PLANNING))
 
 
 def target_choices(*, scope: Scope) -> list[User]:
@@ -275,7 +308,13 @@ def preview_move(
         owner = db.session.get(User, owner_id)
         if owner is not None:
             effects.append(_effect(owner, leaving, [], today))
-    return MovePreview(moving, target, effects, nearest_km(target, moving))
+    return MovePreview(
+        moving,
+        target,
+        effects,
+        nearest_km(target, moving),
+        load_bands(company_id=scope.company_id),
+    )
 
 
 def _territory(target: User) -> list[tuple[float, float]]:

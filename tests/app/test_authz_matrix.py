@@ -313,6 +313,13 @@ POLICY: dict[str, Rule] = {
             "delivery-lead_time_days": "1",
         },
     ),
+    "settings_admin.capacity": Rule(
+        u("/admin/configuracoes/capacidade"),
+        owner="admin",
+        allowed=ADMIN_OTHER,
+        method="POST",
+        form=lambda w: {"capacity-capacity_under_pct": "70", "capacity-capacity_over_pct": "100"},
+    ),
     "imports.index": Rule(u("/admin/importacao/"), owner="admin", allowed=ADMIN_OTHER),
     "imports.template": Rule(
         u("/admin/importacao/modelo/customers.csv"), owner="admin", allowed=ADMIN_OTHER

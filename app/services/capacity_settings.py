@@ -11,8 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from app.extensions import db
-from app.models import AuditLog, CompanySettings
+from app.models import CompanySettings
 from app.security.scope import Scope
 from app.services import company_settings
 
@@ -51,38 +50,12 @@ def save(*, scope: Scope, bands: CapacityBands, note: str | None = None) -> Comp
     after = dataclasses.asdict(bands)
     if before == after:
         return None
-    planning = company_settings.planning_dict(view.planning) | after
-    scoring = view.scoring.to_dict()
-    policies = company_settings.policies_dict(view.policies)
-    company_settings.parse(  # ranges and under < over, checked where every reader checks
-        company_id=scope.company_id,
-        version=view.version + 1,
-        scoring=scoring,
-        planning=planning,
-        policies=policies,
+    return company_settings.add_planning_version(
+        scope=scope,
+        view=view,
+        scoring=view.scoring.to_dict(),
+        planning=company_settings.planning_dict(view.planning) | after,
+        note=note,
+        before=before,
+        after=after,
     )
-    row = CompanySettings(
-        company_id=scope.company_id,
-        version=view.version + 1,
-        scoring=scoring,
-        planning=planning,
-        policies=policies,
-        note=(note or "").strip() or None,
-        created_by_id=scope.user_id,
-    )
-    db.session.add(row)
-    db.session.add(
-        AuditLog(
-            company_id=scope.company_id,
-            actor_id=scope.user_id,
-            action="settings.planning.update",
-            target=f"company_settings:v{row.version}",
-            details={
-                "changed": sorted(k for k in KEYS if before[k] != after[k]),
-                "before": before,
-                "after": after,
-            },
-        )
-    )
-    db.session.flush()
-    return row

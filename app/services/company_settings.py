@@ -14,14 +14,17 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import CompanySettings
+from app.models import AuditLog, CompanySettings
 from optimizer.scoring import ScoringSettings
 from optimizer.scoring.settings import COLLECTION_POLICIES, REACTIVATION_POLICIES
+
+if TYPE_CHECKING:
+    from app.security.scope import Scope
 
 # Keys renamed by migration 7b3e9c4d2a10; finding one means a writer still uses the old name.
 RENAMED = {
@@ -350,3 +353,53 @@ def policies_dict(policies: Policies) -> dict[str, Any]:
     if out["reactivation_policy"] is None:
         del out["reactivation_policy"]
     return out
+
+
+def add_planning_version(
+    *,
+    scope: Scope,
+    view: CompanySettingsView,
+    scoring: dict[str, Any],
+    planning: dict[str, Any],
+    note: str | None,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> CompanySettings:
+    """Add the next settings version after an admin's planning change, audited; flush only.
+
+    The version is parsed first, as every reader parses it, so a value that would not read back
+    is refused now (SettingsError), not at night. ``before``/``after`` are the edited keys.
+    """
+    policies = policies_dict(view.policies)
+    parse(
+        company_id=scope.company_id,
+        version=view.version + 1,
+        scoring=scoring,
+        planning=planning,
+        policies=policies,
+    )
+    row = CompanySettings(
+        company_id=scope.company_id,
+        version=view.version + 1,
+        scoring=scoring,
+        planning=planning,
+        policies=policies,
+        note=(note or "").strip() or None,
+        created_by_id=scope.user_id,
+    )
+    db.session.add(row)
+    db.session.add(
+        AuditLog(
+            company_id=scope.company_id,
+            actor_id=scope.user_id,
+            action="settings.planning.update",
+            target=f"company_settings:v{row.version}",
+            details={
+                "changed": sorted(k for k in after if before[k] != after[k]),
+                "before": dict(before),
+                "after": dict(after),
+            },
+        )
+    )
+    db.session.flush()
+    return row

@@ -13,8 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from app.extensions import db
-from app.models import AuditLog, CompanySettings
+from app.models import CompanySettings
 from app.security.scope import Scope
 from app.services import company_settings
 
@@ -73,38 +72,12 @@ def save(*, scope: Scope, rules: DeliveryRules, note: str | None = None) -> Comp
     after = dataclasses.asdict(rules)
     if before == after and view.scoring.lead_time_days == rules.lead_time_days:
         return None
-    planning = company_settings.planning_dict(dataclasses.replace(view.planning, **after))
-    scoring = dataclasses.replace(view.scoring, lead_time_days=rules.lead_time_days).to_dict()
-    policies = company_settings.policies_dict(view.policies)
-    company_settings.parse(  # the new version must read back: refuse it here, not at night
-        company_id=scope.company_id,
-        version=view.version + 1,
-        scoring=scoring,
-        planning=planning,
-        policies=policies,
+    return company_settings.add_planning_version(
+        scope=scope,
+        view=view,
+        scoring=dataclasses.replace(view.scoring, lead_time_days=rules.lead_time_days).to_dict(),
+        planning=company_settings.planning_dict(dataclasses.replace(view.planning, **after)),
+        note=note,
+        before=before,
+        after=after,
     )
-    row = CompanySettings(
-        company_id=scope.company_id,
-        version=view.version + 1,
-        scoring=scoring,
-        planning=planning,
-        policies=policies,
-        note=(note or "").strip() or None,
-        created_by_id=scope.user_id,
-    )
-    db.session.add(row)
-    db.session.add(
-        AuditLog(
-            company_id=scope.company_id,
-            actor_id=scope.user_id,
-            action="settings.planning.update",
-            target=f"company_settings:v{row.version}",
-            details={
-                "changed": sorted(k for k in KEYS if before[k] != after[k]),
-                "before": before,
-                "after": after,
-            },
-        )
-    )
-    db.session.flush()
-    return row

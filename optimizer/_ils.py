@@ -20,9 +20,10 @@ CLOCK = time.perf_counter  # the harness may swap in process_time to time CPU, n
 TWO_OPT_TRIES = 20
 EXCHANGE_TRIES = 10  # visit pairs re-timed per pair of tours by exchange_between, best bound first
 SWAP_SAMPLE = 40  # removal spots tried per swap: bounds the cost on long tours
-NOISE = 0.2
-RESTART_AFTER = 20  # relative jitter of insertion ratios after a perturbation
+NOISE = 0.2  # relative jitter of insertion ratios after a perturbation
+RESTART_AFTER = 20  # perturbations without a new best before going back to a restart point
 DEEP_WITHIN = 0.97  # polish only perturbed solutions this close to the best
+ELITE = 4  # restart points: the best distinct solutions seen; restarts cycle through them
 
 
 @dataclass(slots=True)
@@ -705,13 +706,25 @@ def initial(search: Search) -> tuple[Solution, list[int]]:
 
 
 class Run:
-    """One ILS run that can stop, take a better solution from elsewhere, and go on."""
+    """One ILS run that can stop, take a better solution from elsewhere, and go on.
 
-    def __init__(self, core: Core, seed: int) -> None:
+    When ``restart_after`` perturbations in a row found no new best, the walk goes back to a
+    restart point: the best solution first, then in turn the other of the ``elite`` best
+    distinct solutions seen (keyed by prize and driving). Going back to the best alone sends
+    every restart into the same basin; on long tours, where a second holds few perturbations,
+    the result then hangs on the seed's first moves.
+    """
+
+    def __init__(
+        self, core: Core, seed: int, *, elite: int = ELITE, restart_after: int = RESTART_AFTER
+    ) -> None:
+        self.elite_size = max(1, elite)
+        self.restart_after = max(1, restart_after)
         self.search = Search(core, seed)
         sol, self.missed = initial(self.search)
         local_search(self.search, sol, 0.0)
         self.best = sol.copy()
+        self.elite = [sol.copy()]  # best first, distinct keys
         self.current = sol
         self.size, self.start, self.stale = 1, 0, 0
         self.done = 0  # perturbations so far, over every call of iterate
@@ -729,6 +742,7 @@ class Run:
             local_search(search, current, NOISE, frozenset(removed), deep=False)
             if current.prize >= DEEP_WITHIN * self.best.prize:
                 local_search(search, current, 0.0, deep=True)
+                self.remember(current)
             if current.key() > self.best.key():
                 self.best = current.copy()
                 self.size, self.stale = 1, 0
@@ -738,14 +752,26 @@ class Run:
             self.start += self.size
             if self.size > max(3, self.visits):
                 self.size = 1
-            if self.stale and self.stale % RESTART_AFTER == 0:
-                self.current = self.best.copy()
+            if self.stale and self.stale % self.restart_after == 0:
+                back = (self.stale // self.restart_after - 1) % len(self.elite)
+                self.current = self.elite[back].copy()
             if patience is not None and self.stale >= patience:
                 break
+
+    def remember(self, sol: Solution) -> None:
+        """Keep ``sol`` among the ``elite_size`` best distinct solutions seen (restart points)."""
+        key = sol.key()
+        if any(e.key() == key for e in self.elite):
+            return
+        if len(self.elite) < self.elite_size or key > self.elite[-1].key():
+            self.elite.append(sol.copy())
+            self.elite.sort(key=Solution.key, reverse=True)
+            del self.elite[self.elite_size :]
 
     def adopt(self, sol: Solution) -> None:
         """Continue from ``sol`` when it beats the best so far (e.g. OR-Tools' answer)."""
         if sol.key() > self.best.key():
+            self.remember(sol)
             self.best = sol.copy()
             self.current = sol.copy()
             self.size, self.stale = 1, 0

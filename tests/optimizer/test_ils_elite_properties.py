@@ -17,7 +17,7 @@ from optimizer.instances import OptwInstance, optw_core
 from tests.optimizer.test_ils_moves_properties import SETTINGS, toptw
 
 
-@settings(SETTINGS, max_examples=25)
+@settings(SETTINGS, max_examples=12)
 @given(case=toptw(), seed=st.integers(0, 5))
 def test_restarts_from_the_elite_never_lose_the_best(
     case: tuple[OptwInstance, int], seed: int
@@ -29,18 +29,20 @@ def test_restarts_from_the_elite_never_lose_the_best(
     def run_once() -> tuple[_ils.Run, list[tuple[float, int]]]:
         run = _ils.Run(core, seed, elite=3, restart_after=5)
         keys = [run.best.key()]
-        for _ in range(4):
-            run.iterate(12, float("inf"))
+        for _ in range(3):
+            run.iterate(10, float("inf"))
             keys.append(run.best.key())
             assert run.elite[0].key() == run.best.key()
             elite = [e.key() for e in run.elite]
-            assert elite == sorted(set(elite), reverse=True) and len(elite) <= 3
+            assert elite == sorted(set(elite), reverse=True)
+            assert len(elite) <= 3
             for e in run.elite:  # every restart point is a feasible solution with its prize
                 routes = [[int(n) for n in t[1:-1]] for t in e.tours]
                 assert check_optw(inst, routes, tours=tours, score=e.prize) == []
         return run, keys
 
-    run, keys = run_once()  # (a restart every five: twelve perturbations reach the second point)
+    # a restart every five stale perturbations: thirty reach several restart points
+    run, keys = run_once()
     again, _ = run_once()
     assert keys == sorted(keys)
     routes = [[int(n) for n in t[1:-1]] for t in run.best.tours]

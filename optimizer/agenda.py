@@ -132,6 +132,10 @@ class AgendaSettings:
     early_fraction: float = 0.15
     overbook: float = 1.1
     time_limit_per_day: timedelta = timedelta(seconds=0.5)
+    #: Bound each day's search by a number of perturbations instead of the clock (tests and
+    #: benchmarks: the same agenda at any machine load; ``time_limit_per_day`` then only
+    #: cuts a run short on a very slow machine). ``None`` keeps the clock as production does.
+    iterations_per_day: int | None = None
     rough_kmh: float = field(default_factory=lambda: SpeedProfile.sao_paulo().typical_kmh())
     circuity: float = DEFAULT_CIRCUITY
     minutes_per_km_off_centre: float = 3.0
@@ -143,6 +147,8 @@ class AgendaSettings:
     def __post_init__(self) -> None:
         if self.lead_time_days < 0 or not 0 <= self.early_fraction < 1:
             raise ValueError("lead time must be >= 0 and early_fraction in [0, 1)")
+        if self.iterations_per_day is not None and self.iterations_per_day < 1:
+            raise ValueError("iterations_per_day must be >= 1")
         if self.overbook < 1 or self.rough_kmh <= 0 or self.circuity < 1:
             raise ValueError("overbook and circuity must be >= 1, rough_kmh > 0")
         weights = (
@@ -555,7 +561,8 @@ def _solve(week: _Week, d: int, provider: TravelProvider, seed: int) -> tuple[Da
     matrix = provider.matrix(day_locations(rep, ordered), depart_s=None)
     problem = DayProblem(rep, ordered, matrix)
     limit = week.settings.time_limit_per_day
-    return problem, solve_day(problem, time_limit=limit, seed=seed + d)
+    iterations = week.settings.iterations_per_day
+    return problem, solve_day(problem, time_limit=limit, seed=seed + d, iterations=iterations)
 
 
 def _estimated_s(week: _Week, d: int) -> int:

@@ -53,6 +53,7 @@ def test_run_plans_every_rep_and_records_the_run(db_session: object) -> None:
         "writing",
         "compacting",
         "calendars",
+        "statistics",
     }
     for rep in world.reps:
         (plan,) = _plans(rep.id)

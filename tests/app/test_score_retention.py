@@ -11,7 +11,7 @@ from app.extensions import db
 from app.jobs import pipeline
 from app.models import Customer, PlanningRun, ScoreHistory, ScoreSnapshot
 from app.security.scope import Scope
-from app.services import kpis, score_retention
+from app.services import db_maintenance, kpis, score_retention
 from app.services.clock import local_today
 from app.services.portfolio import get_customer_detail
 from optimizer.scoring.flags import COLLECTION, RESCUE, SERVICE_GAP
@@ -228,3 +228,52 @@ def test_the_window_is_set_per_company_as_a_new_audited_settings_version(
     refused = runner.invoke(args=["company", "history-days", "--company", slug, "3"])  # type: ignore[attr-defined]
     assert refused.exit_code != 0
     assert score_retention.company_full_days(db.session, world.company.id) == 45
+
+
+def _estimated_rows(day: date) -> float:
+    """The planner's row estimate for one day of snapshots (PostgreSQL's EXPLAIN)."""
+    plan = db.session.execute(
+        sa.text("EXPLAIN (FORMAT JSON) SELECT * FROM score_snapshots WHERE score_date = :d"),
+        {"d": day},
+    ).scalar_one()
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _analysed_rows() -> int:
+    """Rows of score_snapshots when SQLite last analysed it (sqlite_stat1), 0 if never."""
+    stat = db.session.execute(
+        sa.text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'score_snapshots' LIMIT 1")
+    ).scalar()
+    return int(stat.split()[0]) if stat else 0
+
+
+def test_nightly_run_refreshes_the_statistics_of_the_day_it_scored(db_session: object) -> None:
+    """Tests that the planner knows tonight's date as soon as the run has scored it.
+
+    Without it PostgreSQL estimates one row for a date newer than its statistics and reads a
+    whole company's day to find one team's snapshots (docs/benchmarks.md, "Growth").
+    """
+    yesterday = MONDAY - timedelta(days=1)
+    world = planning_world(reps=1, customers=30, day=yesterday)
+    customers = [c for cs in world.customers.values() for c in cs]
+    for back in range(1, 15):
+        for customer in customers:
+            _full(customer, yesterday - timedelta(days=back), 50.0, 0, "sales")
+    db.session.flush()
+    db_maintenance.analyze(db.session(), ["score_snapshots"])
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        assert _estimated_rows(MONDAY) < 5  # the stale statistics this run must refresh
+
+    summary = pipeline.run_company(
+        pipeline.RunOptions(company_id=world.company.id, plan_date=MONDAY)
+    )
+
+    assert summary.counts["customers_scored"] == len(customers)
+    assert "statistics_error" not in summary.counts
+    assert "statistics" in summary.counts["seconds"]
+    if dialect == "postgresql":
+        assert _estimated_rows(MONDAY) >= len(customers) / 2
+    else:
+        stored = db.session.scalar(sa.select(sa.func.count()).select_from(ScoreSnapshot))
+        assert _analysed_rows() == stored

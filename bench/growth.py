@@ -11,7 +11,9 @@ night of ``--days`` days:
 * the nightly write, timed: one score snapshot per customer written as the scorer writes it
   (delete the day, then ``COPY`` through ``app.services.scoring_copy.insert_rows``), then the
   real compaction of snapshots past the company's 90-day window
-  (``app.services.score_retention``, as ``pipeline.run.Run.compact`` calls it);
+  (``app.services.score_retention``, as ``pipeline.run.Run.compact`` calls it), then ANALYZE
+  of the tables the night wrote (``Run.refresh_statistics``: without it the planner does not
+  know tonight's date and the team dashboard read the whole company's day);
 * the day's activity, not timed: each rep's plan with 12 stops and 12 visits, and orders for
   one customer in 25.
 
@@ -213,10 +215,11 @@ def _snapshot_row(rng: random.Random, company_id: int, cid: int, day: date, now:
 
 
 def nightly_write(app: Any, world: dict[str, Any], day: date, rng: random.Random) -> dict[str, Any]:
-    """The night's snapshot write and compaction, each in its own transaction, timed."""
+    """The night's snapshot write and compaction, each in its own transaction, timed; then
+    the statistics refresh the nightly run does after each (``Run.refresh_statistics``)."""
     from app.extensions import db
     from app.models import ScoreSnapshot
-    from app.services import score_retention
+    from app.services import db_maintenance, score_retention
     from app.services.scoring_copy import insert_rows
     from app.services.scoring_rows import SNAPSHOT_COLUMNS
 
@@ -246,7 +249,13 @@ def nightly_write(app: Any, world: dict[str, Any], day: date, rng: random.Random
             moved += score_retention.compact_day(db.session, company_id, old)
             db.session.commit()
         compact = time.perf_counter() - t0
-    return {"write_s": write, "compact_s": compact, "moved": moved}
+        t0 = time.perf_counter()
+        db_maintenance.analyze(
+            db.session, ("score_snapshots", "score_history") if moved else ("score_snapshots",)
+        )
+        db.session.commit()
+        analyze = time.perf_counter() - t0
+    return {"write_s": write, "compact_s": compact, "analyze_s": analyze, "moved": moved}
 
 
 GROWING = ("score_snapshots", "score_history", "contacts", "plans", "plan_stops", "orders")
@@ -776,6 +785,7 @@ def main() -> None:
                 print(
                     f"  day {n}: write {night['write_s']:.2f} s,"
                     f" compact {night['compact_s']:.2f} s,"
+                    f" analyze {night['analyze_s']:.2f} s,"
                     f" vacuum {night['vacuum_s']:.2f} s"
                     f" ({time.perf_counter() - began:.0f} s so far, load "
                     f"{os.getloadavg()[0]:.2f})",
@@ -786,6 +796,7 @@ def main() -> None:
                     "day": n,
                     "write_s": round(night["write_s"], 2),
                     "compact_s": round(night["compact_s"], 2),
+                    "analyze_s": round(night["analyze_s"], 2),
                     "moved": night["moved"],
                     "vacuum_s": round(night["vacuum_s"], 2),
                     **sizes(app),

@@ -53,6 +53,7 @@ from optimizer.visit_calendar.model import (
     CalendarStatus,
     Pattern,
 )
+from optimizer.visit_calendar.polish import objective, start
 from optimizer.visit_calendar.slots import CycleDay, all_allowed, delivery_wait_days, working_days
 from optimizer.visit_calendar.tour import day_driving
 
@@ -307,7 +308,8 @@ def _round_input(
         data = replace(data, hint=_greedy_hint(data, tol))
     mean = _mean_day(data)
     data = replace(data, band=(math.floor(mean - tol), math.ceil(mean + tol)))
-    return _prune(cycle, data)
+    data, back = _prune(cycle, data)
+    return replace(data, hint=start(data)), back
 
 
 def _mean_day(data: AssignmentInput) -> float:
@@ -481,7 +483,11 @@ def _rounds(cycle: _Cycle, started: float) -> CalendarSolution:
                 # proven, so a gap of 1) and let the next rounds improve it.
                 picks = [back[i][k] for i, k in enumerate(data.hint) if k is not None]
                 out = replace(out, status="feasible", picked=tuple(picks))
-                out = replace(out, objective=_objective(data, data.hint), best_bound=0.0)
+                out = replace(
+                    out,
+                    objective=float(objective(data, data.hint)),  # type: ignore[arg-type]
+                    best_bound=0.0,
+                )
             else:
                 break
         converged = best is not None and list(out.picked) == list(best.picked)
@@ -496,23 +502,6 @@ def _rounds(cycle: _Cycle, started: float) -> CalendarSolution:
     if best is None:
         return _unknown(time.perf_counter() - started, s.rounds)
     return _solution(cycle, best, used_centres, r + 1, time.perf_counter() - started)
-
-
-def _objective(data: AssignmentInput, picks: Sequence[int | None]) -> float:
-    """Return the round's objective for complete picks (what CP-SAT would report)."""
-    n_days = len(data.room_s)
-    scaled = list(data.fixed_scaled)
-    total = 0
-    for i, k in enumerate(picks):
-        assert k is not None
-        choice = data.choices[i][k]
-        total += choice.cost
-        for d in choice.days:
-            scaled[d] += data.scaled_load[i][d]
-    low, high = data.band
-    outside = sum(max(0, v - high) + max(0, low - v) for v in scaled)
-    spread = max(scaled) - min(scaled) if n_days else 0
-    return float(total + data.band_weight * outside + data.balance_weight * spread)
 
 
 def _unknown(seconds: float, rounds: int) -> CalendarSolution:

@@ -22,21 +22,26 @@ from optimizer._ortools.calendar import AssignmentInput, relaxed_picks
 MAX_PASSES = 30  # each pass tries every customer once; passes stop when none improves
 
 
-def day_totals(data: AssignmentInput, picks: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Return each day's scaled load (what balance sees) and its load (what capacity sees)."""
+def day_totals(data: AssignmentInput, picks: Sequence[int | None]) -> tuple[list[int], list[int]]:
+    """Return each day's scaled load (what balance sees) and its load (what capacity sees);
+    a customer without a pick adds nothing."""
     scaled = list(data.fixed_scaled)
     load = [0] * len(data.room_s)
     for i, k in enumerate(picks):
+        if k is None:
+            continue
         for d in data.choices[i][k].days:
             scaled[d] += data.scaled_load[i][d]
             load[d] += data.load_s[i][d]
     return scaled, load
 
 
-def objective(data: AssignmentInput, picks: Sequence[int]) -> int:
+def objective(data: AssignmentInput, picks: Sequence[int | None]) -> int:
     """Return the round's objective for complete picks, exactly as the CP-SAT model prices it."""
+    if any(k is None for k in picks):
+        raise ValueError("every customer needs a pick")
     scaled, _ = day_totals(data, picks)
-    cost = sum(data.choices[i][k].cost for i, k in enumerate(picks))
+    cost = sum(data.choices[i][k].cost for i, k in enumerate(picks) if k is not None)
     return cost + _balance(data, scaled)
 
 
@@ -52,7 +57,7 @@ def start(data: AssignmentInput) -> tuple[int | None, ...]:
     """Return the round's starting calendar: the better of the polished hint and the polished
     rounding of the LP relaxation (when that rounding fits every day's room)."""
     best = polish(data)
-    score = objective(data, best) if None not in best else None  # type: ignore[arg-type]
+    score = objective(data, best) if None not in best else None
     rounded = relaxed_picks(data)
     if rounded is None:
         return best
@@ -60,7 +65,7 @@ def start(data: AssignmentInput) -> tuple[int | None, ...]:
     if any(v > room for v, room in zip(load, data.room_s, strict=True)):
         return best
     other = polish(replace(data, hint=rounded))
-    value = objective(data, other)  # type: ignore[arg-type]
+    value = objective(data, other)
     if score is None or value < score:
         return other
     return best

@@ -11,9 +11,10 @@ delivery rule, day capacity) while minimising, in seconds of workload:
 * moves away from the current calendar (stability; half price when only the week moves).
 
 Then each centre moves to the middle of the visits it got (Lloyd's step) and the next round
-starts from the previous answer. These rounds stop within 1 % of their optimum; once the
-assignment stops changing (or at the last round) a final round gets all the time left, and
-its objective, bound and gap are the ones reported.
+starts from the better of the previous answer and the round's rounded LP relaxation, both
+improved by single-customer moves (:mod:`optimizer.visit_calendar.polish`). These rounds
+stop within 1 % of their optimum; once the assignment stops changing (or at the last round)
+a final round gets all the time left, and its objective, bound and gap are the ones reported.
 Centres start from a sweep around the portfolio, by weekday then week, so a weekday's four
 dates start side by side; when a calendar is in force they start from its days' centroids.
 A calendar in force that still satisfies every rule for every customer is kept as it is
@@ -485,7 +486,7 @@ def _rounds(cycle: _Cycle, started: float) -> CalendarSolution:
                 out = replace(out, status="feasible", picked=tuple(picks))
                 out = replace(
                     out,
-                    objective=float(objective(data, data.hint)),  # type: ignore[arg-type]
+                    objective=float(objective(data, data.hint)),
                     best_bound=0.0,
                 )
             else:

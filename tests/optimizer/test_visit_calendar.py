@@ -277,8 +277,11 @@ def test_duplicate_customer_ids_raise() -> None:
         solve_calendar([cust("a"), cust("a")], rep(), FAST)
 
 
-def test_out_of_time_returns_the_greedy_calendar_without_a_bound() -> None:
-    """Tests that a budget too small for CP-SAT still returns a valid calendar, gap 1."""
+def test_a_tiny_budget_still_returns_a_whole_calendar_with_an_honest_gap() -> None:
+    """Tests that a budget too small for CP-SAT to search still returns a valid calendar.
+
+    CP-SAT gets a complete hint (choices and balance variables), so even 0.01 work units
+    give it the start as a solution; its gap is whatever bound it proved (1 when none)."""
     rng = random.Random(1)
     cadences: tuple[Cadence, ...] = ("weekly", "fortnightly", "monthly")
     customers = [
@@ -293,9 +296,9 @@ def test_out_of_time_returns_the_greedy_calendar_without_a_bound() -> None:
     tiny = replace(FAST, time_limit=dt.timedelta(milliseconds=1), rounds=1)
     sol = solve_calendar(customers, rep(), tiny)
     assert sol.status == "feasible"
-    assert sol.gap == 1.0
-    assert sol.best_bound == 0.0
-    assert sol.objective > 0
+    assert 0.0 < sol.gap <= 1.0
+    assert 0.0 <= sol.best_bound < sol.objective
+    assert sol.gap == pytest.approx((sol.objective - sol.best_bound) / sol.objective)
     assert len(sol.assignment) == 60
     assert all(sol.assignment[c.id].cadence == c.cadence for c in customers)
     assert all(d.load_s <= d.capacity_s for d in sol.days)

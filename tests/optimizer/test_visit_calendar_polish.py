@@ -52,7 +52,7 @@ def round_input(seed: int, customers: int = 40, room_s: int = 4 * 3600) -> Assig
 
 def fits(data: AssignmentInput, picks: tuple[int | None, ...]) -> bool:
     """Tell whether every day of ``picks`` stays within its room."""
-    _, load = day_totals(data, [k for k in picks if k is not None])
+    _, load = day_totals(data, picks)
     return all(v <= room for v, room in zip(load, data.room_s, strict=True))
 
 
@@ -65,8 +65,10 @@ def test_polish_never_worsens_the_hint_and_keeps_every_day_within_its_room() -> 
         picks = polish(data)
         assert None not in picks
         assert fits(data, picks)
-        assert objective(data, picks) <= objective(data, data.hint)  # type: ignore[arg-type]
-        assert all(0 <= k < len(row) for k, row in zip(picks, data.choices, strict=True))
+        assert objective(data, picks) <= objective(data, data.hint)
+        assert all(
+            k is not None and 0 <= k < len(row) for k, row in zip(picks, data.choices, strict=True)
+        )
 
 
 def test_polish_moves_a_customer_off_an_overloaded_day() -> None:
@@ -88,7 +90,7 @@ def test_polish_moves_a_customer_off_an_overloaded_day() -> None:
         deterministic=True,
     )
     picks = polish(data)
-    assert sorted(picks) == [0, 0, 1, 1]
+    assert picks.count(0) == 2 and picks.count(1) == 2
     assert objective(data, picks) == 20  # two customers on their dearer day, days even
 
 
@@ -101,7 +103,7 @@ def test_lp_rounding_gives_a_valid_choice_per_customer_and_start_keeps_the_bette
         assert all(0 <= k < len(row) for k, row in zip(rounded, data.choices, strict=True))
         begun = start(data)
         assert fits(data, begun)
-        assert objective(data, begun) <= objective(data, polish(data))  # type: ignore[arg-type]
+        assert objective(data, begun) <= objective(data, polish(data))
 
 
 def test_cp_sat_starts_from_the_hint_at_its_own_price() -> None:
@@ -115,6 +117,6 @@ def test_cp_sat_starts_from_the_hint_at_its_own_price() -> None:
         data = replace(data, hint=polish(data), time_limit_s=0.01)
         out = solve_assignment(data)
         assert out.picked
-        assert out.objective <= objective(data, data.hint)  # type: ignore[arg-type]
+        assert out.objective <= objective(data, data.hint)
         assert out.objective == objective(data, out.picked)
         assert out.best_bound <= out.objective

@@ -53,10 +53,13 @@ def _balance(data: AssignmentInput, scaled: Sequence[int]) -> int:
     return data.band_weight * outside + data.balance_weight * spread
 
 
-def start(data: AssignmentInput) -> tuple[int | None, ...]:
-    """Return the round's starting calendar: the better of the polished hint and the polished
-    rounding of the LP relaxation (when that rounding fits every day's room)."""
+def start(data: AssignmentInput, *, relax: bool = True) -> tuple[int | None, ...]:
+    """Return the round's starting calendar: the better of the polished hint and, when
+    ``relax``, the polished rounding of the LP relaxation (if that rounding fits every day's
+    room)."""
     best = polish(data)
+    if not relax:
+        return best
     score = objective(data, best) if None not in best else None
     rounded = relaxed_picks(data)
     if rounded is None:

@@ -278,6 +278,7 @@ def _round_input(
     limit_s: float,
     *,
     first: bool,
+    relax: bool = True,
 ) -> tuple[AssignmentInput, tuple[tuple[int, ...], ...]]:
     """Assemble one CP-SAT round; also return each kept choice's index in ``allowed``.
 
@@ -310,7 +311,7 @@ def _round_input(
     mean = _mean_day(data)
     data = replace(data, band=(math.floor(mean - tol), math.ceil(mean + tol)))
     data, back = _prune(cycle, data)
-    return replace(data, hint=start(data)), back
+    return replace(data, hint=start(data, relax=relax)), back
 
 
 def _mean_day(data: AssignmentInput) -> float:
@@ -470,7 +471,11 @@ def _rounds(cycle: _Cycle, started: float) -> CalendarSolution:
         if r > 0 and remaining < 0.02 * budget:
             break
         limit = max(remaining if last else min(share, remaining), 0.01)
-        data, back = _round_input(cycle, centres, hint, limit, first=r == 0)
+        # The final round of a calibrated cycle starts from the previous calendar only: its
+        # day prices are linear around that calendar's routed days, and a start far from it
+        # (the LP rounding) can be cheap on those prices and unbalanced once routed.
+        relax = not (last and cycle.calibration is not None)
+        data, back = _round_input(cycle, centres, hint, limit, first=r == 0, relax=relax)
         data = replace(data, gap_limit=s.target_gap if last else INTERMEDIATE_GAP)
         used += limit
         out = solve_assignment(data)

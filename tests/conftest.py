@@ -28,6 +28,8 @@ from sqlalchemy.orm import InstanceState, Session, scoped_session, sessionmaker
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
+from app.services.clock import DEFAULT_TZ
+from tests.support import session_clock
 
 PG_URL = os.environ.get("ROTEIRO_TEST_POSTGRES_URL", "")
 REQUIRE_PG = os.environ.get("ROTEIRO_REQUIRE_POSTGRES") == "1"
@@ -50,32 +52,21 @@ PG_OK, PG_WHY = _postgres_available()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    clock = session_clock.current()
+    when = f"session clock: from {clock.start.astimezone(DEFAULT_TZ).isoformat()}"
+    lines = [f"{when} (real clock +{clock.offset_s:.0f} s)"]
     if PG_OK:
-        return [f"databases: sqlite, postgresql ({PG_URL})"]
-    return [f"databases: sqlite only — PostgreSQL SKIPPED: {PG_WHY}"]
+        return [*lines, f"databases: sqlite, postgresql ({PG_URL})"]
+    return [*lines, f"databases: sqlite only — PostgreSQL SKIPPED: {PG_WHY}"]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     if REQUIRE_PG and not PG_OK:
         raise pytest.UsageError(f"PostgreSQL is required (ROTEIRO_REQUIRE_POSTGRES=1): {PG_WHY}")
-    _travel_to_test_clock()
-
-
-def _travel_to_test_clock() -> None:
-    """Run the whole session from ROTEIRO_TEST_CLOCK (an ISO timestamp with offset), ticking.
-
-    CI runs at any hour: a test that only passes in the morning fails at 21:00 in São Paulo, or
-    when the run crosses local midnight. Setting the clock reproduces such an hour on demand
-    (CONTRIBUTING.md). Set it in the future: the browser keeps the real clock, and a cookie
-    issued by a server living in the past would already have expired."""
-    moment = os.environ.get("ROTEIRO_TEST_CLOCK")
-    if not moment:
-        return
-    import datetime as dt
-
-    import time_machine
-
-    time_machine.travel(dt.datetime.fromisoformat(moment), tick=True).start()
+    try:
+        session_clock.start_session_clock()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from exc
 
 
 BACKENDS = ["sqlite", "postgresql"]

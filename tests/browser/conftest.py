@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from tests.conftest import build_app, make_database, migrate_up
+from tests.support import session_clock
 
 CHROMIUM = os.environ.get("ROTEIRO_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("ROTEIRO_REQUIRE_BROWSER") == "1"
@@ -115,7 +116,9 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 def new_context(browser, live_server: LiveServer, *, phone: bool = True, **options):  # type: ignore[no-untyped-def]
-    """A fresh browser profile: a phone in São Paulo with geolocation allowed, by default."""
+    """A fresh browser profile on the session's clock: a phone in São Paulo with geolocation
+    allowed, by default. Every test's context comes from here (a bare `browser.new_context`
+    would keep the real clock)."""
     settings = {
         "base_url": live_server.url,
         "locale": "pt-BR",
@@ -133,7 +136,11 @@ def new_context(browser, live_server: LiveServer, *, phone: bool = True, **optio
     else:
         settings.update(viewport={"width": 1280, "height": 800})
     settings.update(options)
-    return browser.new_context(**settings)
+    context = browser.new_context(**settings)
+    # The pages' Date runs on the session's clock, as the live server does: the day and hour a
+    # page shows or sends (a check-in's time, a callback's default date) are the server's.
+    context.add_init_script(session_clock.browser_date_script())
+    return context
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import Customer, User
 from app.services import companies
-from tests.browser.conftest import browser_login
+from tests.browser.conftest import browser_login, new_context
 
 PASSWORD = "caderno-de-rotas-2026"  # the policy refuses one containing the e-mail's "admin"
 
@@ -112,12 +112,7 @@ def test_admin_creates_rep_with_profile_and_edits_opening_hours(
     assert stored["sat"] == [["08:00", "12:00"]]
 
     # No service worker: the context closes right after /hoje and must not leave /sw.js half-sent.
-    rep_context = browser.new_context(
-        base_url=live_server.url,
-        locale="pt-BR",
-        timezone_id="America/Sao_Paulo",
-        service_workers="block",
-    )
+    rep_context = new_context(browser, live_server, phone=False, service_workers="block")
     rep_page = rep_context.new_page()
     try:
         browser_login(rep_page, rep_email, one_time)

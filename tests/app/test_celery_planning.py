@@ -25,6 +25,7 @@ from app.jobs.executors import CeleryExecutor, InlineExecutor
 from app.models import Plan
 from app.services import planning, routing
 from tests.support.planning import planning_world
+from tests.support.session_clock import clocked_command, clocked_env
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("ROTEIRO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -68,19 +69,21 @@ def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "flask",
-                "jobs",
-                "worker",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "INFO",
-            ],
+            clocked_command(
+                [
+                    sys.executable,
+                    "-m",
+                    "flask",
+                    "jobs",
+                    "worker",
+                    "--concurrency",
+                    "2",
+                    "--loglevel",
+                    "INFO",
+                ]
+            ),
             cwd=ROOT,
-            env=env,
+            env=clocked_env(env),
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -39,6 +39,7 @@ from tests.conftest import build_app, make_database, migrate_up
 from tests.factories import PASSWORD, make_user
 from tests.support.planning import planning_world
 from tests.support.rep import NO_SALE_REASONS, make_plan
+from tests.support.session_clock import clocked_command, clocked_env
 from tests.support.web import csrf_from, login
 
 REPS = 4
@@ -269,19 +270,21 @@ def test_no_5xx_and_exact_rows_under_concurrency(served: Served) -> None:
         run_window.append(time.monotonic())
         try:
             return subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "flask",
-                    "plan",
-                    "--date",
-                    plan_date.isoformat(),
-                    "--company",
-                    str(served.company_id),
-                    "--executor",
-                    "inline",
-                ],
-                env=served.env,
+                clocked_command(
+                    [
+                        sys.executable,
+                        "-m",
+                        "flask",
+                        "plan",
+                        "--date",
+                        plan_date.isoformat(),
+                        "--company",
+                        str(served.company_id),
+                        "--executor",
+                        "inline",
+                    ]
+                ),
+                env=clocked_env(served.env),
                 capture_output=True,
                 text=True,
                 timeout=300,

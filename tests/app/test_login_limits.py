@@ -30,6 +30,7 @@ from app import create_app
 from app.config import DemoConfig, ProductionConfig
 from app.extensions import db
 from tests.conftest import build_app, make_database, migrate_up
+from tests.support.session_clock import clocked_command, clocked_env
 from tests.support.web import csrf_from
 
 REDIS_URL = os.environ.get("ROTEIRO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -166,22 +167,24 @@ def _gunicorn(tmp_path: Path, url: str, storage: str) -> Iterator[str]:
     }
     env.pop("ROTEIRO_REDIS_URL", None)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:app.gunicorn_conf",  # the settings `make demo` and the README use
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "app:create_app()",
-        ],
+        clocked_command(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:app.gunicorn_conf",  # the settings `make demo` and the README use
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "app:create_app()",
+            ]
+        ),
         cwd=ROOT,
-        env=env,
+        env=clocked_env(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,

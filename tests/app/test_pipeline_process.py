@@ -21,6 +21,7 @@ from app.models import Plan, PlanningRun, PlanningRunRep, Role, RunStatus, User
 from app.services import work_calendar
 from tests.conftest import build_app, make_database, migrate_up
 from tests.support.planning import planning_world
+from tests.support.session_clock import clocked_command, clocked_env
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY = date(2026, 11, 23)
@@ -50,13 +51,13 @@ def _env(url: str) -> dict[str, str]:
         }
     )
     env.pop("ROTEIRO_CELERY_BROKER_URL", None)
-    return env
+    return clocked_env(env)
 
 
 def _flask(url: str, log: Path, *args: str) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "flask", *args],
+            clocked_command([sys.executable, "-m", "flask", *args]),
             cwd=ROOT,
             env=_env(url),
             stdout=out,
@@ -164,7 +165,7 @@ def test_scheduler_plans_the_demo_next_working_day(
     for all reps."""
     app, url = committed
     load = subprocess.run(
-        [sys.executable, "-m", "flask", "demo", "load", "--customers", "240"],
+        clocked_command([sys.executable, "-m", "flask", "demo", "load", "--customers", "240"]),
         cwd=ROOT,
         env=_env(url),
         capture_output=True,
@@ -265,7 +266,7 @@ def test_admin_rerun_is_queued_and_the_scheduler_process_plans_it(
     env_poll = {"ROTEIRO_PLANNING_QUEUE_POLL_S": "0.5"}
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "jobs", "run"],
+            clocked_command([sys.executable, "-m", "flask", "jobs", "run"]),
             cwd=ROOT,
             env={**_env(url), **env_poll},
             stdout=out,

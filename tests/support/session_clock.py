@@ -70,7 +70,10 @@ def start_session_clock() -> SessionClock:
         return _current
     real = datetime.now(UTC)
     moment = os.environ.get("ROTEIRO_TEST_CLOCK")
-    wanted = datetime.fromisoformat(moment) if moment else real
+    try:
+        wanted = datetime.fromisoformat(moment) if moment else real
+    except ValueError as exc:
+        raise ValueError(f"ROTEIRO_TEST_CLOCK is not an ISO timestamp: {moment!r}") from exc
     if wanted.tzinfo is None:
         raise ValueError(f"ROTEIRO_TEST_CLOCK needs a UTC offset, e.g. -03:00: {moment!r}")
     start = session_start(wanted)

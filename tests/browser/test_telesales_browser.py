@@ -63,16 +63,23 @@ def test_seat_works_calls_with_the_keyboard(desk_page, live_server, scored):
     progress = page.locator("[data-progress]")
     expect(progress).to_contain_text("0 de")
     rows = page.locator("[data-row]")
-    first = _row_id(rows.nth(0))
     expect(rows.nth(0)).to_be_focused()
+    # Rows of the list as it was at the start of the day: the progress line counts only those.
+    # Other tests of the session hand this seat more today (a visit skipped, a call asked for),
+    # and where those rank depends on the day's scores.
+    morning = page.locator("[data-row][data-state=pending]").filter(
+        has_not=page.locator(".flag-collect, [data-call-request]")
+    )
+    first = _row_id(morning.nth(0))
+    page.locator(f"#row-{first}").focus()
 
     page.keyboard.press("3")  # not reached
     page.wait_for_load_state("networkidle")
     expect(progress).to_contain_text("1 de")
     expect(page.locator(f"#row-{first}")).to_have_attribute("data-state", "retry")
 
-    second = _row_id(rows.nth(0))
-    rows.nth(0).focus()
+    second = _row_id(morning.nth(0))
+    page.locator(f"#row-{second}").focus()
     page.keyboard.press("1")  # focuses the order value
     expect(page.locator(f"#row-{second} [data-field=order]")).to_be_focused()
     page.keyboard.type("1.250,00")

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.formfields import show_errors
-from app.models import Role
+from app.models import CompanySettings, Role
 from app.security.roles import current_scope, roles_required
 from app.services import capacity_settings, company_settings, delivery_settings, scoring_admin
 from app.services.clock import local_today
@@ -44,6 +46,24 @@ def _proposed_or_errors(form: Any, current: Any, segments: tuple[str, ...]) -> A
 DELIVERY_PREFIX = "delivery"  # two forms on the page have a "note" field
 
 
+def _save_card(
+    form: FlaskForm, save: Callable[[], CompanySettings | None], anchor: str
+) -> Response | None:
+    """Save one settings card through its service and answer as every card does: back to the
+    card with a flash, or None with the refused value's message next to its field."""
+    try:
+        row = save()
+    except company_settings.SettingsError as exc:
+        db.session.rollback()
+        show_errors(form, {exc.key: _("This value was refused: %(error)s", error=str(exc))})
+        return None
+    if row is None:
+        flash(_("Nothing changed."), "info")
+    else:
+        flash(_("Settings saved as version %(version)d.", version=row.version), "success")
+    return redirect(url_for("settings_admin.index") + f"#{anchor}")
+
+
 def _delivery_form(company_id: int) -> DeliveryForm:
     rules = delivery_settings.current(company_id=company_id)
     return DeliveryForm(formdata=None, prefix=DELIVERY_PREFIX, data=asdict(rules))
@@ -67,17 +87,13 @@ def delivery() -> tuple[str, int] | Response:
                 else delivery_settings.current(company_id=scope.company_id).calendar_seconds
             ),
         )
-        try:
-            row = delivery_settings.save(scope=scope, rules=rules, note=form.note.data)
-        except company_settings.SettingsError as exc:
-            db.session.rollback()
-            show_errors(form, {exc.key: _("This value was refused: %(error)s", error=str(exc))})
-        else:
-            if row is None:
-                flash(_("Nothing changed."), "info")
-            else:
-                flash(_("Settings saved as version %(version)d.", version=row.version), "success")
-            return redirect(url_for("settings_admin.index") + "#delivery")
+        saved = _save_card(
+            form,
+            lambda: delivery_settings.save(scope=scope, rules=rules, note=form.note.data),
+            "delivery",
+        )
+        if saved is not None:
+            return saved
     return _page(scope, delivery_form=form), 422
 
 
@@ -116,17 +132,13 @@ def capacity() -> tuple[str, int] | Response:
             )
             show_errors(form, {"capacity_under_pct": message})
             return _page(scope, capacity_form=form), 422
-        try:
-            row = capacity_settings.save(scope=scope, bands=bands, note=form.note.data)
-        except company_settings.SettingsError as exc:
-            db.session.rollback()
-            show_errors(form, {exc.key: _("This value was refused: %(error)s", error=str(exc))})
-        else:
-            if row is None:
-                flash(_("Nothing changed."), "info")
-            else:
-                flash(_("Settings saved as version %(version)d.", version=row.version), "success")
-            return redirect(url_for("settings_admin.index") + "#capacity")
+        saved = _save_card(
+            form,
+            lambda: capacity_settings.save(scope=scope, bands=bands, note=form.note.data),
+            "capacity",
+        )
+        if saved is not None:
+            return saved
     return _page(scope, capacity_form=form), 422
 
 

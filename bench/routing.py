@@ -5,6 +5,7 @@
     python bench/routing.py optw --tours 2,3,4 --iterations 150 --solvers ours [--seed 1]
     python bench/routing.py vrptw --seconds 30 --instances 'C1*' --solvers ours
     python bench/routing.py day --seconds 1 --days 20
+    python bench/routing_merge.py A.txt B.txt    # merge optw runs of solvers done apart
 
 ``ours`` is exactly what production runs (``optimizer._engine.solve``: the project's ILS, then
 OR-Tools from its routes); ``--solvers ils`` runs the ILS alone for comparison. With

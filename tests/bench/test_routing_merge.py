@@ -17,7 +17,7 @@ OURS_PYVRP = """\
  05:10:01 up 3 days,  2:01,  0 users,  load average: 9.80, 10.12, 11.02
 # optw bench/data/optw/instances tours=1,2 seconds=1.0 seed=0 cores=2 load average 9.8
 instance,m,reference,ours_score,ours_gap%,ours_s,pyvrp_score,pyvrp_gap%,pyvrp_s
-c101,1,320,320,0.00,1.00,300,6.25,1.10
+c101,1,320,316,1.25,1.00,300,6.25,1.10
 r104,1,300,300,0.00,1.20,290,3.33,1.00
 r101,2,400,400,0.00,1.40,infeasible,100.00,1.00
 c102,2,500,500,0.00,1.00,480,4.00,1.00
@@ -67,14 +67,14 @@ def test_reference_and_gaps_from_all_files(
 ) -> None:
     _load().main([str(f) for f in files])
     out = capsys.readouterr().out
-    # c101 (m = 1): the proven optimum 320, not the best of the runs.
+    # c101 (m = 1): the proven optimum 320, not the best of the runs (ours, 316).
     # r104 (m = 1): lower_bound_only in best_known_m1.csv, so the best run, VROOM's 305.
     # r101 (m = 2): VROOM's 410 is the best; PyVRP's infeasible route is a 100 % miss.
     assert _lines(out, "instance,") == [
         "instance,m,reference,ours_score,ours_gap%,ours_s,pyvrp_score,pyvrp_gap%,pyvrp_s,"
         "vroom_score,vroom_gap%,vroom_s"
     ]
-    assert _lines(out, "c101,") == ["c101,1,320,320,0.00,1.00,300,6.25,1.10,308,3.75,2.00"]
+    assert _lines(out, "c101,") == ["c101,1,320,316,1.25,1.00,300,6.25,1.10,308,3.75,2.00"]
     assert _lines(out, "r104,") == ["r104,1,305,300,1.64,1.20,290,4.92,1.00,305,0.00,3.00"]
     assert _lines(out, "r101,") == ["r101,2,410,400,2.44,1.40,infeasible,100.00,1.00,410,0.00,5.00"]
     assert not _lines(out, "c102,")
@@ -87,12 +87,12 @@ def test_summary_known_optimum_and_misses(
     _load().main([str(f) for f in files])
     out = capsys.readouterr().out
     assert _lines(out, "# 1,") == [
-        "# 1,ours,0.82,1.64,2,1.10,0",
+        "# 1,ours,1.44,1.64,2,1.10,0",
         "# 1,pyvrp,5.58,6.25,2,1.05,2",
         "# 1,vroom,1.88,3.75,2,2.50,1",
     ]
     assert _lines(out, "# 1 (known optimum),") == [
-        "# 1 (known optimum),ours,0.00,0.00,1,1.00,0",
+        "# 1 (known optimum),ours,1.25,1.25,1,1.00,0",
         "# 1 (known optimum),pyvrp,6.25,6.25,1,1.10,1",
         "# 1 (known optimum),vroom,3.75,3.75,1,2.00,1",
     ]
@@ -115,12 +115,12 @@ def test_same_solver_twice_needs_a_label(
 ) -> None:
     merge = _load()
     again = tmp_path / "again.txt"
-    again.write_text(OURS_PYVRP.replace("c101,1,320,320,", "c101,1,320,310,"))
+    again.write_text(OURS_PYVRP.replace("c101,1,320,316,", "c101,1,320,310,"))
     with pytest.raises(SystemExit, match="'ours' is in two files"):
         merge.main([str(files[0]), str(again)])
     merge.main([str(files[0]), str(again), "--label", f"B={again}"])
     out = capsys.readouterr().out
     assert _lines(out, "c101,") == [
-        "c101,1,320,320,0.00,1.00,300,6.25,1.10,310,3.12,1.00,300,6.25,1.10"
+        "c101,1,320,316,1.25,1.00,300,6.25,1.10,310,3.12,1.00,300,6.25,1.10"
     ]
     assert "ours_B_score" in _lines(out, "instance,")[0]

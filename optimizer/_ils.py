@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer import _kernels
 from optimizer._core import Core, Schedule, schedule
 
 EPS = 1e-9
@@ -24,6 +25,7 @@ NOISE = 0.2  # relative jitter of insertion ratios after a perturbation
 RESTART_AFTER = 20  # perturbations without a new best before going back to a restart point
 DEEP_WITHIN = 0.97  # polish only perturbed solutions this close to the best
 ELITE = 4  # restart points: the best distinct solutions seen; restarts cycle through them
+NO_DRAWS = np.empty((0, 0), dtype=np.float64)  # best_insertion without noise
 
 
 @dataclass(slots=True)
@@ -53,6 +55,8 @@ class Search:
         self.T = core.travel
         self.svc = core.service
         self.prize2 = core.prize**2
+        self.is_mandatory = np.zeros(core.size, dtype=np.bool_)
+        self.is_mandatory[list(core.mandatory)] = True
         self.customers = np.array(
             [c for c in core.customers if c not in core.mandatory], dtype=np.int64
         )
@@ -154,9 +158,13 @@ class Search:
         free = self.free_nodes(sol)
         if banned:
             free = free[[f not in banned for f in free.tolist()]]
+        c = self.core
         while free.size:
-            ok, shift, pos = self.insertion_grid(sol, free)
-            feasible = ok.any(axis=0)
+            pos = self.positions(dict(enumerate(sol.scheds)))
+            _, _, here, dep, there, slack, leg, _, _ = pos
+            feasible = np.empty(free.size, dtype=np.bool_)
+            args = (here, dep, there, slack, leg, free, self.T, c.open, c.close, self.svc)
+            flat = _kernels.best_insertion(*args, self.prize2, NO_DRAWS, feasible)
             if not feasible.any():
                 placed = self.insert_before_follow(sol, free)
                 if placed is None:
@@ -164,11 +172,9 @@ class Search:
                 gone = set(self.mates.get(placed, (placed,)))
                 free = free[[f not in gone for f in free.tolist()]]
                 continue
-            ratio = self.prize2[free][None, :] / (shift + 1.0)
-            if noise > 0:
-                ratio = ratio * self.rng.uniform(1.0 - noise, 1.0 + noise, ratio.shape)
-            ratio = np.where(ok, ratio, -1.0)
-            flat = int(np.argmax(ratio))
+            if noise > 0:  # drawn only now, so a seed walks the same stream as ever
+                draws = self.rng.uniform(1.0 - noise, 1.0 + noise, (here.size, free.size))
+                flat = _kernels.best_insertion(*args, self.prize2, draws, feasible)
             slot, col = divmod(flat, free.size)
             node = int(free[col])
             if self.insert(sol, node, int(pos[0][slot]), int(pos[1][slot])):
@@ -206,31 +212,20 @@ class Search:
             return False
         c, best = self.core, None
         for ti, sched in enumerate(sol.scheds):
-            t = self.slots(ti, sched)
-            if t.shape[1] < 2:
-                continue
-            out, after = t[8, :-1], t[8, 1:]
-            keep = np.array([o not in c.mandatory for o in out.tolist()]) & (after != c.follow)
-            if not keep.any():
-                continue
-            cols = np.flatnonzero(keep)
-            prev_loc, dep = t[2, cols], t[3, cols]
-            next_loc, slack, arrive = t[4, cols + 1], t[5, cols + 1], t[7, cols + 1]
-            begin = np.maximum(
-                dep[:, None] + self.T[prev_loc[:, None], free[None, :]], c.open[free][None, :]
+            score, k, node = _kernels.best_replacement(
+                self.slots(ti, sched),
+                free,
+                self.is_mandatory,
+                c.follow,
+                self.T,
+                c.open,
+                c.close,
+                self.svc,
+                c.prize,
+                EPS,
             )
-            delay = begin + self.svc[free][None, :] + self.T[free[None, :], next_loc[:, None]]
-            delay -= arrive[:, None]
-            gain = c.prize[free][None, :] - c.prize[out[cols]][:, None]
-            ok = (begin <= c.close[free][None, :]) & (delay <= slack[:, None])
-            ok &= (gain > EPS) | ((gain > -EPS) & (delay < 0))
-            if not ok.any():
-                continue
-            score = np.where(ok, gain * 1e6 - delay, -np.inf)
-            flat = int(np.argmax(score))
-            row, col = divmod(flat, free.size)
-            if best is None or score.flat[flat] > best[0]:
-                best = (float(score.flat[flat]), ti, int(cols[row]) + 1, int(free[col]))
+            if k >= 0 and (best is None or score > best[0]):
+                best = (score, ti, k, node)
         if best is None:
             return False
         _, ti, k, node = best
@@ -251,7 +246,6 @@ class Search:
         if not free.size:
             return False
         c = self.core
-        free_prize = c.prize[free]
         spots = [
             (ti, k)
             for ti, nodes in enumerate(sol.tours)
@@ -262,29 +256,25 @@ class Search:
             picks = self.rng.choice(len(spots), SWAP_SAMPLE, replace=False)
             spots = [spots[int(i)] for i in np.sort(picks)]
         best: tuple[float, int, int, int, int] | None = None
-        for ti, k in spots:
-            out = sol.tours[ti][k]
-            richer = free_prize > c.prize[out] + EPS
-            if not richer.any():
-                continue
-            rest = sol.tours[ti][:k] + sol.tours[ti][k + 1 :]
-            s = schedule(c, c.tours[ti], rest)
-            if s is None:
-                continue
-            mates = set(self.mates.get(out, (out,)))
-            cand = free[richer & np.array([f not in mates for f in free.tolist()])]
-            if not cand.size:
-                continue
-            ok, shift, pos = self.insertion_grid({ti: s}, cand)
-            if not ok.any():
-                continue
-            gain = np.where(ok, c.prize[cand][None, :] - c.prize[out], -np.inf)
-            gain = gain - shift * 1e-7
-            flat = int(np.argmax(gain))
-            slot, col = divmod(flat, cand.size)
-            g = float(gain.flat[flat])
-            if best is None or g > best[0]:
-                best = (g, ti, k, int(cand[col]), int(pos[1][slot]))
+        for ti in sorted({ti for ti, _ in spots}):  # tour by tour, spots in order
+            tour = c.tours[ti]
+            gain, k, node, at = _kernels.best_swap(
+                np.array(sol.tours[ti], dtype=np.int64),
+                np.array([k for tj, k in spots if tj == ti], dtype=np.int64),
+                free,
+                self.T,
+                c.open,
+                c.close,
+                self.svc,
+                c.prize,
+                c.group,
+                c.follow,
+                tour.depart,
+                tour.deadline,
+                EPS,
+            )
+            if k >= 0 and (best is None or gain > best[0]):
+                best = (gain, ti, k, node, at)
         if best is None:
             return False
         _, ti, k, node, at = best
@@ -335,7 +325,7 @@ class Search:
         """Move single visits to the slot of their tour that shortens driving most."""
         c, moved = self.core, False
         for ti in range(len(sol.tours)):
-            k = 1
+            k, tour = 1, c.tours[ti]
             hopeful = None if c.follow >= 0 else self.may_relocate(sol.scheds[ti])
             while k < len(sol.tours[ti]) - 1:
                 nodes = sol.tours[ti]
@@ -343,22 +333,13 @@ class Search:
                 if node in c.mandatory or (hopeful is not None and not hopeful[k]):
                     k += 1
                     continue
-                rest = nodes[:k] + nodes[k + 1 :]
-                base = schedule(c, c.tours[ti], rest)
-                if base is None:
-                    k += 1
-                    continue
-                t = self.slots(ti, base)
-                t = t[:, t[8] != c.follow]
-                here, dep, there, slack, leg = t[2], t[3], t[4], t[5], t[6]
-                begin = np.maximum(dep + self.T[here, node], c.open[node])
-                shift = begin + self.svc[node] + self.T[node, there] - dep - leg
-                ok = (begin <= c.close[node]) & (shift <= slack)
-                extra = self.T[here, node] + self.T[node, there] - leg
-                extra = np.where(ok, extra, np.iinfo(np.int64).max)
-                at = int(np.argmin(extra))
-                if ok[at] and base.travel + int(extra[at]) < sol.scheds[ti].travel:
-                    trial = [*rest[: int(t[1, at]) + 1], node, *rest[int(t[1, at]) + 1 :]]
+                base, extra, at = _kernels.cheapest_slot_without(
+                    np.array(nodes, dtype=np.int64), k, node,
+                    self.T, c.open, c.close, self.svc, c.follow, tour.depart, tour.deadline,
+                )  # fmt: skip
+                if at >= 0 and base + extra < sol.scheds[ti].travel:
+                    rest = nodes[:k] + nodes[k + 1 :]
+                    trial = [*rest[: at + 1], node, *rest[at + 1 :]]
                     sched = schedule(c, c.tours[ti], trial)
                     if sched is not None and sched.travel < sol.scheds[ti].travel:
                         sol.tours[ti] = trial
@@ -497,15 +478,17 @@ class Search:
         result: np.ndarray = np.minimum(kept, bridged)
         return result
 
-    def _cheapest_slot(self, ti: int, sched: Schedule, node: int) -> tuple[int, int] | None:
-        """Return (added driving, slot) of ``node``'s cheapest feasible slot in a tour."""
-        ok, _, pos = self.insertion_grid({ti: sched}, np.array([node], dtype=np.int64))
-        if not ok.any():
-            return None
-        added = self.T[pos[2], node] + self.T[node, pos[4]] - pos[6]
-        added = np.where(ok[:, 0], added, np.iinfo(np.int64).max)
-        at = int(np.argmin(added))
-        return int(added[at]), int(pos[1][at])
+    def _cheapest_without(
+        self, ti: int, nodes: np.ndarray, k: int, node: int
+    ) -> tuple[int, int, int]:
+        """Return (driving of tour ``ti`` without position ``k``, driving ``node`` adds at its
+        cheapest feasible slot there, that slot); the slot is -1 when either does not fit."""
+        c, tour = self.core, self.core.tours[ti]
+        rest, extra, at = _kernels.cheapest_slot_without(
+            nodes, k, node, self.T, c.open, c.close, self.svc, c.follow,
+            tour.depart, tour.deadline,
+        )  # fmt: skip
+        return rest, extra, (-1 if rest == _kernels.NO_FIT else at)
 
     def _exchange_pair(self, sol: Solution, ta: int, tb: int) -> bool:
         """Try :meth:`exchange_between` on tours ``ta`` and ``tb``; True if applied."""
@@ -531,27 +514,17 @@ class Search:
             return False
         order = hopeful[np.argsort(-bound.flat[hopeful], kind="stable")][:EXCHANGE_TRIES]
         before = sol.scheds[ta].travel + sol.scheds[tb].travel
-        without_a: dict[int, Schedule | None] = {}
-        without_b: dict[int, Schedule | None] = {}
+        arr_a, arr_b = np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)
         for flat in order.tolist():
             i, j = divmod(int(flat), len(vb))
-            if i not in without_a:
-                without_a[i] = schedule(c, c.tours[ta], a[: i + 1] + a[i + 2 :])
-            if j not in without_b:
-                without_b[j] = schedule(c, c.tours[tb], b[: j + 1] + b[j + 2 :])
-            rest_a, rest_b = without_a[i], without_b[j]
-            if rest_a is None or rest_b is None:
+            rest_a, into_a, at_a = self._cheapest_without(ta, arr_a, i + 1, b[j + 1])
+            rest_b, into_b, at_b = self._cheapest_without(tb, arr_b, j + 1, a[i + 1])
+            if at_a < 0 or at_b < 0 or rest_a + rest_b + into_a + into_b >= before:
                 continue
-            into_a = self._cheapest_slot(ta, rest_a, b[j + 1])
-            into_b = self._cheapest_slot(tb, rest_b, a[i + 1])
-            if into_a is None or into_b is None:
-                continue
-            if rest_a.travel + rest_b.travel + into_a[0] + into_b[0] >= before:
-                continue
-            new_a = list(rest_a.nodes)
-            new_a.insert(into_a[1] + 1, b[j + 1])
-            new_b = list(rest_b.nodes)
-            new_b.insert(into_b[1] + 1, a[i + 1])
+            new_a = a[: i + 1] + a[i + 2 :]
+            new_a.insert(at_a + 1, b[j + 1])
+            new_b = b[: j + 1] + b[j + 2 :]
+            new_b.insert(at_b + 1, a[i + 1])
             sa = schedule(c, c.tours[ta], new_a)
             sb = schedule(c, c.tours[tb], new_b) if sa is not None else None
             if sa is None or sb is None or sa.travel + sb.travel >= before:

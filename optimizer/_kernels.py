@@ -1,0 +1,404 @@
+"""Compiled inner loops of the iterated local search (:mod:`optimizer._ils`).
+
+Why compiled: at one second per problem the search's result is decided by how many
+perturbations it makes, and on long tours most of a perturbation went into NumPy calls on small
+arrays (an insertion grid of 60 slots by 40 free customers costs more in call overhead than in
+arithmetic) and into re-timing a tour once per candidate removal. These kernels do the same
+arithmetic in plain loops compiled by Numba, with no temporary arrays, and make exactly the
+decisions the NumPy code made: same feasibility tests, same floating-point expressions in the
+same order, same tie-breaking (the first best in row-major order), and the caller still draws
+every random number, so a seed gives the same routes as before.
+
+All times are integers (the model's units); a tour is an int64 array of nodes with its start
+first and its end last. ``follow`` is the place-less lunch node (-1 if none): it takes the place
+of the node before it, exactly as :func:`optimizer._core.schedule` times it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+NO_FIT = -1  # travel returned by :func:`time_tour` when a window or the deadline is missed
+
+
+@njit(cache=True)
+def time_tour(
+    nodes: np.ndarray,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    follow: int,
+    depart: int,
+    deadline: int,
+    loc: np.ndarray,
+    arrive: np.ndarray,
+    begin: np.ndarray,
+    slack: np.ndarray,
+) -> int:
+    """Time ``nodes`` at earliest starts into the given arrays; return the driving or NO_FIT.
+
+    The same rules as :func:`optimizer._core.schedule`, written into caller-owned buffers
+    (at least ``len(nodes)`` long) so a loop over many trial tours allocates nothing.
+    """
+    count = nodes.shape[0]
+    loc[0] = nodes[0]
+    arrive[0] = depart
+    begin[0] = depart
+    driven = 0
+    prev_loc = nodes[0]
+    now = depart
+    for k in range(1, count):
+        node = nodes[k]
+        here = prev_loc if node == follow else node
+        leg = travel[prev_loc, here]
+        driven += leg
+        t = now + leg
+        arrive[k] = t
+        if k == count - 1:
+            if t > deadline:
+                return NO_FIT
+            begin[k] = t
+            break
+        if t < opens[node]:
+            t = opens[node]
+        if t > closes[node]:
+            return NO_FIT
+        begin[k] = t
+        loc[k] = here
+        prev_loc = here
+        now = t + service[node]
+    loc[count - 1] = nodes[count - 1]
+    slack[count - 1] = deadline - arrive[count - 1]
+    for k in range(count - 2, 0, -1):
+        shift_max = closes[nodes[k]] - begin[k]
+        if slack[k + 1] < shift_max:
+            shift_max = slack[k + 1]
+        slack[k] = begin[k] - arrive[k] + shift_max
+    return driven
+
+
+@njit(cache=True, error_model="numpy")
+def best_insertion(
+    here: np.ndarray,
+    dep: np.ndarray,
+    there: np.ndarray,
+    slack: np.ndarray,
+    leg: np.ndarray,
+    free: np.ndarray,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    prize2: np.ndarray,
+    draws: np.ndarray,
+    feasible: np.ndarray,
+) -> int:
+    """Return the flat (slot, free) index of the best greedy insertion (-1 for an empty grid).
+
+    The insertion ratio is prize² per added second, times ``draws[slot, j]`` when ``draws`` is
+    not empty (the caller's noise); a pair that does not fit counts -1, and the first best
+    pair in row-major order wins, as NumPy's ``argmax`` over that grid would pick.
+    ``feasible[j]`` is set to whether free customer ``j`` fits any slot: the caller looks at
+    it before trusting the index. Slots are the rows of
+    :meth:`optimizer._ils.Search.positions`.
+    """
+    slots = here.shape[0]
+    width = free.shape[0]
+    noisy = draws.shape[0] > 0
+    best, best_ratio = -1, -1.0
+    for j in range(width):
+        feasible[j] = False
+    for s in range(slots):
+        base = dep[s] + leg[s]
+        for j in range(width):
+            f = free[j]
+            t = dep[s] + travel[here[s], f]
+            if t < opens[f]:
+                t = opens[f]
+            shift = t + service[f] + travel[f, there[s]] - base
+            if t <= closes[f] and shift <= slack[s]:
+                feasible[j] = True
+                ratio = prize2[f] / (shift + 1.0)
+                if noisy:
+                    ratio = ratio * draws[s, j]
+            else:
+                ratio = -1.0
+            if best < 0 or ratio > best_ratio:
+                best, best_ratio = s * width + j, ratio
+    return best
+
+
+@njit(cache=True)
+def best_swap(
+    nodes: np.ndarray,
+    spots: np.ndarray,
+    free: np.ndarray,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    prize: np.ndarray,
+    group: np.ndarray,
+    follow: int,
+    depart: int,
+    deadline: int,
+    eps: float,
+) -> tuple[float, int, int, int]:
+    """Return (gain, spot k, free node, slot) of the best visit-for-free-customer trade in a tour.
+
+    For each position ``k`` in ``spots`` (in order), the tour without its visit is re-timed and
+    every free customer worth more (and not the other window of the same customer) is tried
+    in every slot of it, slot-major; the gain is the prize difference less 1e-7 per added
+    second. The first strictly best trade wins. Gain is -inf when none fits.
+    """
+    count = nodes.shape[0]
+    rest = np.empty(count, np.int64)
+    loc = np.empty(count, np.int64)
+    arrive = np.empty(count, np.int64)
+    begin = np.empty(count, np.int64)
+    slack = np.empty(count, np.int64)
+    cand = np.empty(free.shape[0], np.int64)
+    best_gain, best_k, best_node, best_at = -np.inf, -1, -1, -1
+    for spot in range(spots.shape[0]):
+        k = spots[spot]
+        out = nodes[k]
+        width = 0
+        for j in range(free.shape[0]):
+            f = free[j]
+            if prize[f] > prize[out] + eps and not (group[out] >= 0 and group[f] == group[out]):
+                cand[width] = f
+                width += 1
+        if width == 0:
+            continue
+        size = 0
+        for i in range(count):
+            if i != k:
+                rest[size] = nodes[i]
+                size += 1
+        timed = time_tour(
+            rest[:size], travel, opens, closes, service, follow, depart, deadline,
+            loc, arrive, begin, slack,
+        )  # fmt: skip
+        if timed == NO_FIT:
+            continue
+        row_gain, row_node, row_at = _best_trade(
+            rest, size, cand, width, prize[out], loc, begin, slack,
+            travel, opens, closes, service, prize, follow,
+        )  # fmt: skip
+        if row_at >= 0 and (best_k < 0 or row_gain > best_gain):
+            best_gain, best_k, best_node, best_at = row_gain, k, row_node, row_at
+    return best_gain, best_k, best_node, best_at
+
+
+@njit(cache=True)
+def _best_trade(
+    rest: np.ndarray,
+    size: int,
+    cand: np.ndarray,
+    width: int,
+    out_prize: float,
+    loc: np.ndarray,
+    begin: np.ndarray,
+    slack: np.ndarray,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    prize: np.ndarray,
+    follow: int,
+) -> tuple[float, int, int]:
+    """Return (gain, node, slot) of the best of ``cand[:width]`` in a timed tour; slot -1 if none.
+
+    Slots before a place-less lunch are left out, as :meth:`optimizer._ils.Search.positions`
+    leaves them out.
+    """
+    best_gain, best_node, best_at = -np.inf, -1, -1
+    for s in range(size - 1):
+        if rest[s + 1] == follow:
+            continue
+        dep = begin[s] + service[rest[s]]
+        here, there = loc[s], loc[s + 1]
+        base = dep + travel[here, there]
+        for j in range(width):
+            f = cand[j]
+            t = dep + travel[here, f]
+            if t < opens[f]:
+                t = opens[f]
+            shift = t + service[f] + travel[f, there] - base
+            if t <= closes[f] and shift <= slack[s + 1]:
+                gain = (prize[f] - out_prize) - shift * 1e-7
+                if best_at < 0 or gain > best_gain:
+                    best_gain, best_node, best_at = gain, f, s
+    return best_gain, best_node, best_at
+
+
+@njit(cache=True)
+def cheapest_slot_without(
+    nodes: np.ndarray,
+    k: int,
+    node: int,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    follow: int,
+    depart: int,
+    deadline: int,
+) -> tuple[int, int, int]:
+    """Time the tour without position ``k`` and find ``node``'s cheapest feasible slot in it.
+
+    Returns (driving of the tour without ``k`` or NO_FIT, driving the insertion adds, slot);
+    the slot is -1 when ``node`` fits nowhere. The slot's index is in the tour without ``k``;
+    slots before a place-less lunch are left out and ties go to the first slot, as the NumPy
+    insertion grid of :mod:`optimizer._ils` decided. Relocating a visit in its own tour and
+    trading visits between tours both ask this once per candidate.
+    """
+    count = nodes.shape[0]
+    rest = np.empty(count, np.int64)
+    loc = np.empty(count, np.int64)
+    arrive = np.empty(count, np.int64)
+    begin = np.empty(count, np.int64)
+    slack = np.empty(count, np.int64)
+    size = 0
+    for i in range(count):
+        if i != k:
+            rest[size] = nodes[i]
+            size += 1
+    base = time_tour(
+        rest[:size], travel, opens, closes, service, follow, depart, deadline,
+        loc, arrive, begin, slack,
+    )  # fmt: skip
+    if base == NO_FIT:
+        return NO_FIT, 0, -1
+    best_extra, best_at = 0, -1
+    for s in range(size - 1):
+        if rest[s + 1] == follow:
+            continue
+        dep = begin[s] + service[rest[s]]
+        here, there = loc[s], loc[s + 1]
+        leg = travel[here, there]
+        t = dep + travel[here, node]
+        if t < opens[node]:
+            t = opens[node]
+        shift = t + service[node] + travel[node, there] - dep - leg
+        if t <= closes[node] and shift <= slack[s + 1]:
+            extra = travel[here, node] + travel[node, there] - leg
+            if best_at < 0 or extra < best_extra:
+                best_extra, best_at = extra, s
+    return base, best_extra, best_at
+
+
+@njit(cache=True)
+def best_replacement(
+    table: np.ndarray,
+    free: np.ndarray,
+    mandatory: np.ndarray,
+    follow: int,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    prize: np.ndarray,
+    eps: float,
+) -> tuple[float, int, int]:
+    """Return (score, position, free node) of the best same-place replacement in one tour.
+
+    ``table`` is the tour's slot table (:meth:`optimizer._ils.Search.slots`). A free customer
+    may take a visit's place (same neighbours) when it keeps the next window and either pays
+    more, or pays the same and arrives earlier; the score is the prize gained times 1e6 less
+    the delay. Score is -inf when nothing qualifies.
+    """
+    slots = table.shape[1]
+    width = free.shape[0]
+    best_score, best_k, best_node = -np.inf, -1, -1
+    found = False
+    for col in range(slots - 1):
+        out = table[8, col]
+        if mandatory[out] or table[8, col + 1] == follow:
+            continue
+        prev_loc, dep = table[2, col], table[3, col]
+        next_loc, slack, arrive = table[4, col + 1], table[5, col + 1], table[7, col + 1]
+        for j in range(width):
+            f = free[j]
+            begin = dep + travel[prev_loc, f]
+            if begin < opens[f]:
+                begin = opens[f]
+            delay = begin + service[f] + travel[f, next_loc] - arrive
+            gain = prize[f] - prize[out]
+            if (
+                begin <= closes[f]
+                and delay <= slack
+                and (gain > eps or (gain > -eps and delay < 0))
+            ):
+                score = gain * 1e6 - delay
+                if not found or score > best_score:
+                    best_score, best_k, best_node = score, col + 1, f
+                    found = True
+    return best_score, best_k, best_node
+
+
+def _warm_up() -> None:
+    """Compile (or load from Numba's on-disk cache) every kernel once, at import.
+
+    The first call of a compiled function costs about half a second even from the cache; paid
+    here, it never eats into a route's time budget (a rep's day gets one second in all).
+    """
+    nodes = np.array([0, 1, 2], dtype=np.int64)
+    ints = np.zeros(3, dtype=np.int64)
+    travel = np.ones((3, 3), dtype=np.int64)
+    closes = np.full(3, 100, dtype=np.int64)
+    prize = np.ones(3, dtype=np.float64)
+    buf = np.zeros(3, dtype=np.int64)
+    time_tour(
+        nodes, travel, ints, closes, ints, -1, 0, 100, buf, buf.copy(), buf.copy(), buf.copy()
+    )
+    free = np.array([1], dtype=np.int64)
+    feasible = np.zeros(1, dtype=np.bool_)
+    best_insertion(
+        ints[:2],
+        ints[:2],
+        ints[:2],
+        closes[:2],
+        ints[:2],
+        free,
+        travel,
+        ints,
+        closes,
+        ints,
+        prize,
+        np.empty((0, 0), dtype=np.float64),
+        feasible,
+    )
+    best_swap(
+        nodes,
+        np.array([1], dtype=np.int64),
+        free,
+        travel,
+        ints,
+        closes,
+        ints,
+        prize,
+        np.full(3, -1, dtype=np.int64),
+        -1,
+        0,
+        100,
+        1e-9,
+    )
+    cheapest_slot_without(nodes, 1, 1, travel, ints, closes, ints, -1, 0, 100)
+    best_replacement(
+        np.zeros((9, 2), dtype=np.int64),
+        free,
+        np.zeros(3, dtype=np.bool_),
+        -1,
+        travel,
+        ints,
+        closes,
+        ints,
+        prize,
+        1e-9,
+    )
+
+
+_warm_up()

@@ -25,7 +25,6 @@ NOISE = 0.2  # relative jitter of insertion ratios after a perturbation
 RESTART_AFTER = 20  # perturbations without a new best before going back to a restart point
 DEEP_WITHIN = 0.97  # polish only perturbed solutions this close to the best
 ELITE = 4  # restart points: the best distinct solutions seen; restarts cycle through them
-NO_DRAWS = np.empty((0, 0), dtype=np.float64)  # best_insertion without noise
 
 
 @dataclass(slots=True)
@@ -96,25 +95,17 @@ class Search:
         """Return (cached) rows per insertion slot: tour, index, place, departure, next place,
         slack of the next position, leg, arrival at the next position."""
         if s.table is None:
-            nodes = np.array(s.nodes, dtype=np.int64)
-            loc = np.array(s.loc, dtype=np.int64)
-            here, there = loc[:-1], loc[1:]
-            dep = np.array(s.begin[:-1], dtype=np.int64) + self.svc[nodes[:-1]]
-            table = np.stack(
-                [
-                    np.full(len(here), ti, dtype=np.int64),
-                    np.arange(len(here), dtype=np.int64),
-                    here,
-                    dep,
-                    there,
-                    np.array(s.slack[1:], dtype=np.int64),
-                    self.T[here, there],
-                    np.array(s.arrive[1:], dtype=np.int64),
-                    nodes[1:],
-                ]
-            )
+            timed = np.array((s.nodes, s.loc, s.arrive, s.begin, s.slack), dtype=np.int64)
+            table = _kernels.slot_table(timed, self.T, self.svc, ti)
             s.table = table
         return s.table
+
+    def _timing(
+        self, ti: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int, int]:
+        """Return the arguments every timing kernel takes after the tour, for tour ``ti``."""
+        c, tour = self.core, self.core.tours[ti]
+        return (self.T, c.open, c.close, self.svc, c.follow, tour.depart, tour.deadline)
 
     def positions(self, scheds: dict[int, Schedule]) -> tuple[np.ndarray, ...]:
         """Return the slot columns over the given tours, lunch slots excluded."""
@@ -163,8 +154,10 @@ class Search:
             pos = self.positions(dict(enumerate(sol.scheds)))
             _, _, here, dep, there, slack, leg, _, _ = pos
             feasible = np.empty(free.size, dtype=np.bool_)
-            args = (here, dep, there, slack, leg, free, self.T, c.open, c.close, self.svc)
-            flat = _kernels.best_insertion(*args, self.prize2, NO_DRAWS, feasible)
+            flat = _kernels.best_insertion(
+                here, dep, there, slack, leg, free,
+                self.T, c.open, c.close, self.svc, self.prize2, noise, feasible,
+            )  # fmt: skip
             if not feasible.any():
                 placed = self.insert_before_follow(sol, free)
                 if placed is None:
@@ -172,9 +165,6 @@ class Search:
                 gone = set(self.mates.get(placed, (placed,)))
                 free = free[[f not in gone for f in free.tolist()]]
                 continue
-            if noise > 0:  # drawn only now, so a seed walks the same stream as ever
-                draws = self.rng.uniform(1.0 - noise, 1.0 + noise, (here.size, free.size))
-                flat = _kernels.best_insertion(*args, self.prize2, draws, feasible)
             slot, col = divmod(flat, free.size)
             node = int(free[col])
             if self.insert(sol, node, int(pos[0][slot]), int(pos[1][slot])):
@@ -424,10 +414,18 @@ class Search:
                     - self.T[lb[j], lb[j + 1]]
                 )
                 base = sol.scheds[ta].travel + sol.scheds[tb].travel
+                arr_a, arr_b = np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)
+                timing_a, timing_b = self._timing(ta), self._timing(tb)
                 for flat in np.argsort(delta, axis=None, kind="stable")[:TWO_OPT_TRIES]:
                     if delta.flat[flat] >= 0:
                         break
                     x, y = divmod(int(flat), len(b) - 1)
+                    tr_a = _kernels.joined_travel(arr_a, x, arr_b, y, *timing_a)
+                    if tr_a == _kernels.NO_FIT or tr_a >= base:
+                        continue
+                    tr_b = _kernels.joined_travel(arr_b, y, arr_a, x, *timing_b)
+                    if tr_b == _kernels.NO_FIT or tr_a + tr_b >= base:
+                        continue
                     new_a, new_b = a[: x + 1] + b[y + 1 :], b[: y + 1] + a[x + 1 :]
                     sa = schedule(c, c.tours[ta], new_a)
                     sb = schedule(c, c.tours[tb], new_b) if sa is not None else None
@@ -544,6 +542,7 @@ class Search:
                 continue
             cur = sol.scheds[ti]
             loc = np.array(cur.loc, dtype=np.int64)
+            arr = np.array(nodes, dtype=np.int64)
             first, last = np.triu_indices(count - 2, k=1)
             first, last = first + 1, last + 1
             delta = (
@@ -556,6 +555,12 @@ class Search:
                 if delta[idx] >= 0:
                     break
                 i, j = int(first[idx]), int(last[idx])
+                tr = _kernels.reversed_travel(
+                    arr, i, j, self.T, c.open, c.close, self.svc, c.follow,
+                    c.tours[ti].depart, c.tours[ti].deadline,
+                )  # fmt: skip
+                if tr == _kernels.NO_FIT or tr >= cur.travel:
+                    continue
                 trial = [*nodes[:i], *reversed(nodes[i : j + 1]), *nodes[j + 1 :]]
                 sched = schedule(c, c.tours[ti], trial)
                 if sched is not None and sched.travel < cur.travel:
@@ -706,6 +711,7 @@ class Run:
     def iterate(self, iterations: int, deadline: float, patience: int | None = None) -> None:
         """Perturb and repair up to ``iterations`` times, until ``deadline`` or ``patience``."""
         search = self.search
+        _kernels.seed(int(search.rng.integers(2**31)))  # the repair's noise: this run's stream
         for _ in range(iterations):
             if CLOCK() > deadline:
                 break

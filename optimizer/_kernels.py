@@ -23,6 +23,16 @@ NO_FIT = -1  # travel returned by :func:`time_tour` when a window or the deadlin
 
 
 @njit(cache=True)
+def seed(value: int) -> None:
+    """Seed the kernels' random stream (Numba's own generator, one per thread).
+
+    The search seeds it from its NumPy generator whenever it (re)starts iterating, so a
+    seeded run draws the same numbers however many runs share the thread.
+    """
+    np.random.seed(value)
+
+
+@njit(cache=True)
 def time_tour(
     nodes: np.ndarray,
     travel: np.ndarray,
@@ -79,6 +89,93 @@ def time_tour(
     return driven
 
 
+@njit(cache=True)
+def slot_table(timed: np.ndarray, travel: np.ndarray, service: np.ndarray, tour: int) -> np.ndarray:
+    """Return a timed tour's slot table, one column per slot between positions k and k + 1.
+
+    ``timed`` holds the tour's nodes, places, arrivals, starts and slacks as rows. The table's
+    rows: tour, k, place at k, departure from k, place at k + 1, slack at k + 1, the leg's
+    driving, arrival at k + 1, node at k + 1 (see :meth:`optimizer._ils.Search.slots`).
+    """
+    count = timed.shape[1] - 1
+    table = np.empty((9, count), np.int64)
+    for k in range(count):
+        here, there = timed[1, k], timed[1, k + 1]
+        table[0, k] = tour
+        table[1, k] = k
+        table[2, k] = here
+        table[3, k] = timed[3, k] + service[timed[0, k]]
+        table[4, k] = there
+        table[5, k] = timed[4, k + 1]
+        table[6, k] = travel[here, there]
+        table[7, k] = timed[2, k + 1]
+        table[8, k] = timed[0, k + 1]
+    return table
+
+
+@njit(cache=True)
+def _time_buffer(
+    trial: np.ndarray,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    follow: int,
+    depart: int,
+    deadline: int,
+) -> int:
+    """Return the driving of ``trial`` timed at earliest starts, or NO_FIT."""
+    count = trial.shape[0]
+    loc = np.empty(count, np.int64)
+    arrive = np.empty(count, np.int64)
+    begin = np.empty(count, np.int64)
+    slack = np.empty(count, np.int64)
+    return time_tour(
+        trial, travel, opens, closes, service, follow, depart, deadline, loc, arrive, begin, slack
+    )
+
+
+@njit(cache=True)
+def reversed_travel(
+    nodes: np.ndarray,
+    first: int,
+    last: int,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    follow: int,
+    depart: int,
+    deadline: int,
+) -> int:
+    """Return the driving of the tour with positions ``first..last`` reversed, or NO_FIT."""
+    trial = nodes.copy()
+    for i in range(last - first + 1):
+        trial[first + i] = nodes[last - i]
+    return _time_buffer(trial, travel, opens, closes, service, follow, depart, deadline)
+
+
+@njit(cache=True)
+def joined_travel(
+    head: np.ndarray,
+    cut: int,
+    tail: np.ndarray,
+    resume: int,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    follow: int,
+    depart: int,
+    deadline: int,
+) -> int:
+    """Return the driving of ``head[:cut + 1]`` followed by ``tail[resume + 1:]``, or NO_FIT."""
+    trial = np.empty(cut + 1 + tail.shape[0] - resume - 1, np.int64)
+    trial[: cut + 1] = head[: cut + 1]
+    trial[cut + 1 :] = tail[resume + 1 :]
+    return _time_buffer(trial, travel, opens, closes, service, follow, depart, deadline)
+
+
 @njit(cache=True, error_model="numpy")
 def best_insertion(
     here: np.ndarray,
@@ -92,21 +189,22 @@ def best_insertion(
     closes: np.ndarray,
     service: np.ndarray,
     prize2: np.ndarray,
-    draws: np.ndarray,
+    noise: float,
     feasible: np.ndarray,
 ) -> int:
     """Return the flat (slot, free) index of the best greedy insertion (-1 for an empty grid).
 
-    The insertion ratio is prize² per added second, times ``draws[slot, j]`` when ``draws`` is
-    not empty (the caller's noise); a pair that does not fit counts -1, and the first best
-    pair in row-major order wins, as NumPy's ``argmax`` over that grid would pick.
+    The insertion ratio is prize² per added second, times a factor drawn uniformly from
+    ``[1 - noise, 1 + noise]`` for every pair that fits when ``noise`` > 0 (from the kernels'
+    own random stream, see :func:`seed`); a pair that does not fit counts -1, and the first
+    best pair in row-major order wins, as NumPy's ``argmax`` over that grid would pick.
     ``feasible[j]`` is set to whether free customer ``j`` fits any slot: the caller looks at
     it before trusting the index. Slots are the rows of
     :meth:`optimizer._ils.Search.positions`.
     """
     slots = here.shape[0]
     width = free.shape[0]
-    noisy = draws.shape[0] > 0
+    noisy = noise > 0.0
     best, best_ratio = -1, -1.0
     for j in range(width):
         feasible[j] = False
@@ -122,7 +220,7 @@ def best_insertion(
                 feasible[j] = True
                 ratio = prize2[f] / (shift + 1.0)
                 if noisy:
-                    ratio = ratio * draws[s, j]
+                    ratio = ratio * np.random.uniform(1.0 - noise, 1.0 + noise)
             else:
                 ratio = -1.0
             if best < 0 or ratio > best_ratio:
@@ -368,7 +466,7 @@ def _warm_up() -> None:
         closes,
         ints,
         prize,
-        np.empty((0, 0), dtype=np.float64),
+        0.1,
         feasible,
     )
     best_swap(

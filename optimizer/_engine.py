@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from optimizer import _ils
 from optimizer._core import Core, Schedule, schedule
-from optimizer._ortools import improve
+from optimizer._ortools import Models, improve
 
 ROUND_SHARE = 0.25  # of a wall-clock budget: the ILS's share of each round
 RESERVE = 0.1  # of the budget, kept for OR-Tools' last descent
@@ -91,7 +91,7 @@ def _with_lunch(core: Core, tours: list[list[int]], eater: int) -> _ils.Solution
 
 
 def _descend(
-    core: Core, start: _ils.Solution, seconds: float
+    core: Core, start: _ils.Solution, seconds: float, models: Models
 ) -> tuple[_ils.Solution, int, int, float] | None:
     """Run OR-Tools from ``start``; return its best timed solution, solutions, rejects, time.
 
@@ -102,6 +102,7 @@ def _descend(
         start.tours,
         solution_limit=SOLUTION_LIMIT,
         time_limit=timedelta(seconds=max(seconds, MIN_ORTOOLS_S)),
+        models=models,
     )
     if run is None:
         return None
@@ -150,6 +151,7 @@ def solve(
     left = rounds
     gained = 0.0
     run = _ils.Run(core, seed)
+    models = Models(core)
     while True:
         t0 = clock()
         if iterations is not None:
@@ -161,7 +163,7 @@ def solve(
         t1 = clock()
         ils_s += t1 - t0
         handed = run.best.copy()
-        done = _descend(core, handed, deadline - t1)
+        done = _descend(core, handed, deadline - t1, models)
         if done is None:
             report = EngineReport(
                 handed.prize,

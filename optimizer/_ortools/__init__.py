@@ -7,7 +7,7 @@
 * :mod:`optimizer._ortools.vrptw`: the capacitated VRPTW of the Solomon benchmark command.
 """
 
-from optimizer._ortools.orienteering import OrtoolsRun, improve
+from optimizer._ortools.orienteering import Models, OrtoolsRun, improve
 from optimizer._ortools.vrptw import VrptwInput, scale_vrptw, solve_vrptw
 
-__all__ = ["OrtoolsRun", "VrptwInput", "improve", "scale_vrptw", "solve_vrptw"]
+__all__ = ["Models", "OrtoolsRun", "VrptwInput", "improve", "scale_vrptw", "solve_vrptw"]

@@ -441,62 +441,34 @@ def _warm_up() -> None:
     """Compile (or load from Numba's on-disk cache) every kernel once, at import.
 
     The first call of a compiled function costs about half a second even from the cache; paid
-    here, it never eats into a route's time budget (a rep's day gets one second in all).
+    here, it never eats into a route's time budget (a rep's day gets one second in all). The
+    argument types match the search's calls exactly, or the search would compile anew.
     """
     nodes = np.array([0, 1, 2], dtype=np.int64)
     ints = np.zeros(3, dtype=np.int64)
     travel = np.ones((3, 3), dtype=np.int64)
     closes = np.full(3, 100, dtype=np.int64)
     prize = np.ones(3, dtype=np.float64)
-    buf = np.zeros(3, dtype=np.int64)
-    time_tour(
-        nodes, travel, ints, closes, ints, -1, 0, 100, buf, buf.copy(), buf.copy(), buf.copy()
-    )
     free = np.array([1], dtype=np.int64)
-    feasible = np.zeros(1, dtype=np.bool_)
+    timing = (travel, ints, closes, ints, -1, 0, 100)
+    seed(0)
+    time_tour(nodes, *timing, ints.copy(), ints.copy(), ints.copy(), ints.copy())
+    slot_table(np.zeros((5, 3), dtype=np.int64), travel, ints, 0)
     best_insertion(
-        ints[:2],
-        ints[:2],
-        ints[:2],
-        closes[:2],
-        ints[:2],
-        free,
-        travel,
-        ints,
-        closes,
-        ints,
-        prize,
-        0.1,
-        feasible,
-    )
+        ints[:2], ints[:2], ints[:2], closes[:2], ints[:2], free, travel, ints, closes, ints,
+        prize, 0.1, np.zeros(1, dtype=np.bool_),
+    )  # fmt: skip
     best_swap(
-        nodes,
-        np.array([1], dtype=np.int64),
-        free,
-        travel,
-        ints,
-        closes,
-        ints,
-        prize,
-        np.full(3, -1, dtype=np.int64),
-        -1,
-        0,
-        100,
-        1e-9,
-    )
-    cheapest_slot_without(nodes, 1, 1, travel, ints, closes, ints, -1, 0, 100)
+        nodes, free, free, travel, ints, closes, ints, prize, np.full(3, -1, dtype=np.int64),
+        -1, 0, 100, 1e-9,
+    )  # fmt: skip
     best_replacement(
-        np.zeros((9, 2), dtype=np.int64),
-        free,
-        np.zeros(3, dtype=np.bool_),
-        -1,
-        travel,
-        ints,
-        closes,
-        ints,
-        prize,
-        1e-9,
-    )
+        np.zeros((9, 2), dtype=np.int64), free, np.zeros(3, dtype=np.bool_), -1,
+        travel, ints, closes, ints, prize, 1e-9,
+    )  # fmt: skip
+    cheapest_slot_without(nodes, 1, 1, *timing)
+    reversed_travel(nodes, 1, 1, *timing)
+    joined_travel(nodes, 1, nodes, 1, *timing)
 
 
 _warm_up()

@@ -54,6 +54,8 @@ class Search:
         self.T = core.travel
         self.svc = core.service
         self.prize2 = core.prize**2
+        self.departs = np.array([t.depart for t in core.tours], dtype=np.int64)
+        self.deadlines = np.array([t.deadline for t in core.tours], dtype=np.int64)
         self.is_mandatory = np.zeros(core.size, dtype=np.bool_)
         self.is_mandatory[list(core.mandatory)] = True
         self.customers = np.array(
@@ -149,30 +151,40 @@ class Search:
         free = self.free_nodes(sol)
         if banned:
             free = free[[f not in banned for f in free.tolist()]]
-        c = self.core
         while free.size:
-            pos = self.positions(dict(enumerate(sol.scheds)))
-            _, _, here, dep, there, slack, leg, _, _ = pos
-            feasible = np.empty(free.size, dtype=np.bool_)
-            flat = _kernels.best_insertion(
-                here, dep, there, slack, leg, free,
-                self.T, c.open, c.close, self.svc, self.prize2, noise, feasible,
-            )  # fmt: skip
-            if not feasible.any():
-                placed = self.insert_before_follow(sol, free)
-                if placed is None:
-                    return
-                gone = set(self.mates.get(placed, (placed,)))
-                free = free[[f not in gone for f in free.tolist()]]
-                continue
-            slot, col = divmod(flat, free.size)
-            node = int(free[col])
-            if self.insert(sol, node, int(pos[0][slot]), int(pos[1][slot])):
-                gone = set(self.mates.get(node, (node,)))
-                keep = feasible & np.array([f not in gone for f in free.tolist()])
-            else:
-                keep = feasible & (free != node)
-            free = free[keep]
+            left = self._fill_compiled(sol, free, noise)
+            if not left.size:
+                return
+            placed = self.insert_before_follow(sol, left)
+            if placed is None:
+                return
+            gone = set(self.mates.get(placed, (placed,)))
+            free = left[[f not in gone for f in left.tolist()]]
+
+    def _fill_compiled(self, sol: Solution, free: np.ndarray, noise: float) -> np.ndarray:
+        """Run the greedy insertion loop in :func:`optimizer._kernels.fill_tours`; return the
+        free customers that fit nowhere (the caller may still try them before a lunch)."""
+        c = self.core
+        lengths = np.array([len(t) for t in sol.tours], dtype=np.int64)
+        tours = np.zeros((len(sol.tours), int(lengths.max()) + free.size), dtype=np.int64)
+        for ti, nodes in enumerate(sol.tours):
+            tours[ti, : len(nodes)] = nodes
+        pool = free.copy()
+        inserted = np.empty(free.size, dtype=np.int64)
+        done, left = _kernels.fill_tours(
+            tours, lengths, pool, self.T, c.open, c.close, self.svc, self.prize2, c.group,
+            c.follow, self.departs, self.deadlines, noise, inserted,
+        )  # fmt: skip
+        if done:
+            for ti, nodes in enumerate(sol.tours):
+                if lengths[ti] != len(nodes):
+                    fresh = schedule(c, c.tours[ti], tours[ti, : lengths[ti]].tolist())
+                    assert fresh is not None, "the kernel timed this tour"
+                    sol.tours[ti], sol.scheds[ti] = fresh.nodes, fresh
+            for node in inserted[:done].tolist():
+                sol.prize += float(c.prize[node])
+            sol.travel = sum(x.travel for x in sol.scheds)
+        return pool[:left]
 
     def insert_before_follow(self, sol: Solution, free: np.ndarray) -> int | None:
         """Try the slot right before a place-less lunch, which the slot grid leaves out.

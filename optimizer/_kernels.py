@@ -228,6 +228,132 @@ def best_insertion(
     return best
 
 
+@njit(cache=True, error_model="numpy")
+def _best_step(
+    tours: np.ndarray,
+    lengths: np.ndarray,
+    free: np.ndarray,
+    width: int,
+    loc: np.ndarray,
+    begin: np.ndarray,
+    slack: np.ndarray,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    prize2: np.ndarray,
+    follow: int,
+    noise: float,
+    feasible: np.ndarray,
+) -> tuple[int, int, int]:
+    """Return (tour, slot, free index) of the best insertion over every tour, as
+    :func:`best_insertion` scores it over the tours' slots in order; set ``feasible``."""
+    best_t, best_s, best_j, best_ratio = -1, -1, -1, -1.0
+    for j in range(width):
+        feasible[j] = False
+    for t in range(tours.shape[0]):
+        for s in range(lengths[t] - 1):
+            if tours[t, s + 1] == follow:
+                continue
+            here, there = loc[t, s], loc[t, s + 1]
+            dep = begin[t, s] + service[tours[t, s]]
+            base = dep + travel[here, there]
+            for j in range(width):
+                f = free[j]
+                at = dep + travel[here, f]
+                if at < opens[f]:
+                    at = opens[f]
+                shift = at + service[f] + travel[f, there] - base
+                if at <= closes[f] and shift <= slack[t, s + 1]:
+                    feasible[j] = True
+                    ratio = prize2[f] / (shift + 1.0)
+                    if noise > 0.0:
+                        ratio = ratio * np.random.uniform(1.0 - noise, 1.0 + noise)
+                else:
+                    ratio = -1.0
+                if best_t < 0 or ratio > best_ratio:
+                    best_t, best_s, best_j, best_ratio = t, s, j, ratio
+    return best_t, best_s, best_j
+
+
+@njit(cache=True)
+def fill_tours(
+    tours: np.ndarray,
+    lengths: np.ndarray,
+    free: np.ndarray,
+    travel: np.ndarray,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    service: np.ndarray,
+    prize2: np.ndarray,
+    group: np.ndarray,
+    follow: int,
+    departs: np.ndarray,
+    deadlines: np.ndarray,
+    noise: float,
+    inserted: np.ndarray,
+) -> tuple[int, int]:
+    """Insert free customers greedily, best insertion first, until none fits anywhere.
+
+    The loop of :meth:`optimizer._ils.Search.fill` in one call: each step scores every (slot,
+    free customer) pair of every tour as :func:`best_insertion` does (same order, same noise
+    draws), inserts the best, re-times its tour and drops the customer and its other windows
+    from ``free``, and every customer that fitted nowhere. ``tours`` (one row per tour, room
+    for every free customer) and ``lengths`` are edited in place; the inserted customers are
+    written to ``inserted`` in order. Returns (how many were inserted, how many customers are
+    left in ``free[:left]``, all fitting nowhere): the caller may still try them before a
+    place-less lunch.
+    """
+    m, cap = tours.shape
+    loc = np.empty((m, cap), np.int64)
+    arrive = np.empty((m, cap), np.int64)
+    begin = np.empty((m, cap), np.int64)
+    slack = np.empty((m, cap), np.int64)
+    timing = (travel, opens, closes, service, follow)
+    for t in range(m):
+        time_tour(
+            tours[t, : lengths[t]], *timing, departs[t], deadlines[t],
+            loc[t], arrive[t], begin[t], slack[t],
+        )  # fmt: skip
+    width = free.shape[0]
+    feasible = np.empty(width, np.bool_)
+    done = 0
+    while width > 0:
+        t, s, j = _best_step(
+            tours, lengths, free, width, loc, begin, slack, travel, opens, closes, service,
+            prize2, follow, noise, feasible,
+        )  # fmt: skip
+        if not feasible[:width].any():
+            return done, width
+        node, size = free[j], lengths[t]
+        tours[t, s + 2 : size + 1] = tours[t, s + 1 : size].copy()
+        tours[t, s + 1] = node
+        timed = time_tour(
+            tours[t, : size + 1], *timing, departs[t], deadlines[t],
+            loc[t], arrive[t], begin[t], slack[t],
+        )  # fmt: skip
+        fits = timed != NO_FIT
+        if fits:
+            lengths[t] = size + 1
+            inserted[done] = node
+            done += 1
+        else:  # put the tour back as it was
+            tours[t, s + 1 : size] = tours[t, s + 2 : size + 1].copy()
+            time_tour(
+                tours[t, :size], *timing, departs[t], deadlines[t],
+                loc[t], arrive[t], begin[t], slack[t],
+            )  # fmt: skip
+        mates = group[node] if fits else -1  # a customer's other windows go with it
+        kept = 0
+        for k in range(width):
+            f = free[k]
+            if feasible[k] and f != node and (mates < 0 or group[f] != mates):
+                free[kept] = f
+                kept += 1
+        width = kept
+    return done, 0
+
+
 @njit(cache=True)
 def best_swap(
     nodes: np.ndarray,
@@ -467,6 +593,12 @@ def _warm_up() -> None:
         travel, ints, closes, ints, prize, 1e-9,
     )  # fmt: skip
     cheapest_slot_without(nodes, 1, 1, *timing)
+    fill_tours(
+        np.zeros((1, 4), dtype=np.int64) + nodes[[0, 2, 2, 2]], np.array([2], dtype=np.int64),
+        free.copy(), travel, ints, closes, ints, prize, ints - 1, -1,
+        np.zeros(1, dtype=np.int64), np.full(1, 100, dtype=np.int64), 0.1,
+        np.zeros(1, dtype=np.int64),
+    )  # fmt: skip
     reversed_travel(nodes, 1, 1, *timing)
     joined_travel(nodes, 1, nodes, 1, *timing)
 

@@ -194,7 +194,9 @@ def best_insertion(
 ) -> int:
     """Return the flat (slot, free) index of the best greedy insertion (-1 for an empty grid).
 
-    The insertion ratio is prize² per added second, times a factor drawn uniformly from
+    The insertion ratio is prize² per added second (an insertion that saves time, which
+    travel times breaking the triangle inequality allow, counts as adding none), times a
+    factor drawn uniformly from
     ``[1 - noise, 1 + noise]`` for every pair that fits when ``noise`` > 0 (from the kernels'
     own random stream, see :func:`seed`); a pair that does not fit counts -1, and the first
     best pair in row-major order wins, as NumPy's ``argmax`` over that grid would pick.
@@ -218,7 +220,7 @@ def best_insertion(
             shift = t + service[f] + travel[f, there[s]] - base
             if t <= closes[f] and shift <= slack[s]:
                 feasible[j] = True
-                ratio = prize2[f] / (shift + 1.0)
+                ratio = prize2[f] / (max(shift, 0) + 1.0)
                 if noisy:
                     ratio = ratio * np.random.uniform(1.0 - noise, 1.0 + noise)
             else:
@@ -266,7 +268,7 @@ def _best_step(
                 shift = at + service[f] + travel[f, there] - base
                 if at <= closes[f] and shift <= slack[t, s + 1]:
                     feasible[j] = True
-                    ratio = prize2[f] / (shift + 1.0)
+                    ratio = prize2[f] / (max(shift, 0) + 1.0)
                     if noise > 0.0:
                         ratio = ratio * np.random.uniform(1.0 - noise, 1.0 + noise)
                 else:

@@ -143,6 +143,7 @@ def solve(
     depends on how fast the machine was. Returns the solution, the mandatory nodes that could
     not be placed, and the report.
     """
+    _ils.compiled()  # before the clock: importing the kernels is no part of the search
     clock = _ils.CLOCK
     started = clock()
     deadline = started + seconds

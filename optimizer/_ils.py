@@ -8,12 +8,14 @@ wall-clock limit is only a safety net.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import time
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
-from optimizer import _kernels
 from optimizer._core import Core, Schedule, Tour
 
 EPS = 1e-9
@@ -27,6 +29,21 @@ DEEP_WITHIN = 0.97  # polish only perturbed solutions this close to the best
 ELITE = 4  # restart points: the best distinct solutions seen; restarts cycle through them
 
 
+NO_FIT = -1  # what the timing kernels return for a tour that misses a window (_kernels.NO_FIT)
+
+
+@functools.cache
+def compiled() -> ModuleType:
+    """Return the compiled kernels (:mod:`optimizer._kernels`), importing them on first use.
+
+    Importing Numba and warming the kernels takes about a second and a half; every process
+    that imports the optimizer (web workers, CLI commands, the tests' servers) would pay it
+    whether it routes or not. The engine calls this before its clock starts, so no route's
+    time budget pays it either.
+    """
+    return importlib.import_module("optimizer._kernels")
+
+
 def timed(core: Core, tour: Tour, nodes: list[int]) -> Schedule | None:
     """Time a tour as :func:`optimizer._core.schedule` does, through the compiled kernel.
 
@@ -35,11 +52,11 @@ def timed(core: Core, tour: Tour, nodes: list[int]) -> Schedule | None:
     """
     count = len(nodes)
     out = np.empty((4, count), dtype=np.int64)
-    travel = _kernels.time_tour(
+    travel = compiled().time_tour(
         np.array(nodes, dtype=np.int64), core.travel, core.open, core.close, core.service,
         core.follow, tour.depart, tour.deadline, out[0], out[1], out[2], out[3],
     )  # fmt: skip
-    if travel == _kernels.NO_FIT:
+    if travel == NO_FIT:
         return None
     out[3, 0] = 0  # the start's slack is never read; the Python scheduler leaves it 0
     loc, arrive, begin, slack = out.tolist()
@@ -117,7 +134,7 @@ class Search:
         slack of the next position, leg, arrival at the next position."""
         if s.table is None:
             timed = np.array((s.nodes, s.loc, s.arrive, s.begin, s.slack), dtype=np.int64)
-            table = _kernels.slot_table(timed, self.T, self.svc, ti)
+            table = compiled().slot_table(timed, self.T, self.svc, ti)
             s.table = table
         return s.table
 
@@ -181,7 +198,7 @@ class Search:
             free = left[[f not in gone for f in left.tolist()]]
 
     def _fill_compiled(self, sol: Solution, free: np.ndarray, noise: float) -> np.ndarray:
-        """Run the greedy insertion loop in :func:`optimizer._kernels.fill_tours`; return the
+        """Run the greedy insertion loop in :func:`optimizer.compiled().fill_tours`; return the
         free customers that fit nowhere (the caller may still try them before a lunch)."""
         c = self.core
         lengths = np.array([len(t) for t in sol.tours], dtype=np.int64)
@@ -190,7 +207,7 @@ class Search:
             tours[ti, : len(nodes)] = nodes
         pool = free.copy()
         inserted = np.empty(free.size, dtype=np.int64)
-        done, left = _kernels.fill_tours(
+        done, left = compiled().fill_tours(
             tours, lengths, pool, self.T, c.open, c.close, self.svc, self.prize2, c.group,
             c.follow, self.departs, self.deadlines, noise, inserted,
         )  # fmt: skip
@@ -233,7 +250,7 @@ class Search:
             return False
         c, best = self.core, None
         for ti, sched in enumerate(sol.scheds):
-            score, k, node = _kernels.best_replacement(
+            score, k, node = compiled().best_replacement(
                 self.slots(ti, sched),
                 free,
                 self.is_mandatory,
@@ -279,7 +296,7 @@ class Search:
         best: tuple[float, int, int, int, int] | None = None
         for ti in sorted({ti for ti, _ in spots}):  # tour by tour, spots in order
             tour = c.tours[ti]
-            gain, k, node, at = _kernels.best_swap(
+            gain, k, node, at = compiled().best_swap(
                 np.array(sol.tours[ti], dtype=np.int64),
                 np.array([k for tj, k in spots if tj == ti], dtype=np.int64),
                 free,
@@ -354,7 +371,7 @@ class Search:
                 if node in c.mandatory or (hopeful is not None and not hopeful[k]):
                     k += 1
                     continue
-                base, extra, at = _kernels.cheapest_slot_without(
+                base, extra, at = compiled().cheapest_slot_without(
                     np.array(nodes, dtype=np.int64), k, node,
                     self.T, c.open, c.close, self.svc, c.follow, tour.depart, tour.deadline,
                 )  # fmt: skip
@@ -451,11 +468,11 @@ class Search:
                     if delta.flat[flat] >= 0:
                         break
                     x, y = divmod(int(flat), len(b) - 1)
-                    tr_a = _kernels.joined_travel(arr_a, x, arr_b, y, *timing_a)
-                    if tr_a == _kernels.NO_FIT or tr_a >= base:
+                    tr_a = compiled().joined_travel(arr_a, x, arr_b, y, *timing_a)
+                    if tr_a == NO_FIT or tr_a >= base:
                         continue
-                    tr_b = _kernels.joined_travel(arr_b, y, arr_a, x, *timing_b)
-                    if tr_b == _kernels.NO_FIT or tr_a + tr_b >= base:
+                    tr_b = compiled().joined_travel(arr_b, y, arr_a, x, *timing_b)
+                    if tr_b == NO_FIT or tr_a + tr_b >= base:
                         continue
                     new_a, new_b = a[: x + 1] + b[y + 1 :], b[: y + 1] + a[x + 1 :]
                     sa = timed(c, c.tours[ta], new_a)
@@ -513,11 +530,11 @@ class Search:
         """Return (driving of tour ``ti`` without position ``k``, driving ``node`` adds at its
         cheapest feasible slot there, that slot); the slot is -1 when either does not fit."""
         c, tour = self.core, self.core.tours[ti]
-        rest, extra, at = _kernels.cheapest_slot_without(
+        rest, extra, at = compiled().cheapest_slot_without(
             nodes, k, node, self.T, c.open, c.close, self.svc, c.follow,
             tour.depart, tour.deadline,
         )  # fmt: skip
-        return rest, extra, (-1 if rest == _kernels.NO_FIT else at)
+        return rest, extra, (-1 if rest == NO_FIT else at)
 
     def _exchange_pair(self, sol: Solution, ta: int, tb: int) -> bool:
         """Try :meth:`exchange_between` on tours ``ta`` and ``tb``; True if applied."""
@@ -586,11 +603,11 @@ class Search:
                 if delta[idx] >= 0:
                     break
                 i, j = int(first[idx]), int(last[idx])
-                tr = _kernels.reversed_travel(
+                tr = compiled().reversed_travel(
                     arr, i, j, self.T, c.open, c.close, self.svc, c.follow,
                     c.tours[ti].depart, c.tours[ti].deadline,
                 )  # fmt: skip
-                if tr == _kernels.NO_FIT or tr >= cur.travel:
+                if tr == NO_FIT or tr >= cur.travel:
                     continue
                 trial = [*nodes[:i], *reversed(nodes[i : j + 1]), *nodes[j + 1 :]]
                 sched = timed(c, c.tours[ti], trial)
@@ -742,7 +759,7 @@ class Run:
     def iterate(self, iterations: int, deadline: float, patience: int | None = None) -> None:
         """Perturb and repair up to ``iterations`` times, until ``deadline`` or ``patience``."""
         search = self.search
-        _kernels.seed(int(search.rng.integers(2**31)))  # the repair's noise: this run's stream
+        compiled().seed(int(search.rng.integers(2**31)))  # the repair's noise: this run's stream
         for _ in range(iterations):
             if CLOCK() > deadline:
                 break
@@ -800,6 +817,7 @@ def solve(
     Stops after ``iterations`` perturbations, ``patience`` perturbations in a row without a
     new best, or ``seconds`` of wall-clock time, whichever comes first.
     """
+    compiled()  # before the clock: importing the kernels is no part of the search
     deadline = CLOCK() + seconds
     run = Run(core, seed)
     run.iterate(iterations, deadline, patience)

@@ -479,7 +479,9 @@ def cheapest_slot_without(
     the slot is -1 when ``node`` fits nowhere. The slot's index is in the tour without ``k``;
     slots before a place-less lunch are left out and ties go to the first slot, as the NumPy
     insertion grid of :mod:`optimizer._ils` decided. Relocating a visit in its own tour and
-    trading visits between tours both ask this once per candidate.
+    trading visits between tours both ask this once per candidate. ``node`` has a place of its
+    own: never the place-less lunch (which is mandatory, and moved only by
+    :meth:`optimizer._ils.Search.relocate_follow`).
     """
     count = nodes.shape[0]
     rest = np.empty(count, np.int64)

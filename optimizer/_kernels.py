@@ -114,6 +114,17 @@ def slot_table(timed: np.ndarray, travel: np.ndarray, service: np.ndarray, tour:
 
 
 @njit(cache=True)
+def _without(nodes: np.ndarray, k: int, rest: np.ndarray) -> int:
+    """Copy ``nodes`` without position ``k`` into ``rest``; return how many were copied."""
+    size = 0
+    for i in range(nodes.shape[0]):
+        if i != k:
+            rest[size] = nodes[i]
+            size += 1
+    return size
+
+
+@njit(cache=True)
 def _time_buffer(
     trial: np.ndarray,
     travel: np.ndarray,
@@ -177,60 +188,6 @@ def joined_travel(
 
 
 @njit(cache=True, error_model="numpy")
-def best_insertion(
-    here: np.ndarray,
-    dep: np.ndarray,
-    there: np.ndarray,
-    slack: np.ndarray,
-    leg: np.ndarray,
-    free: np.ndarray,
-    travel: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    service: np.ndarray,
-    prize2: np.ndarray,
-    noise: float,
-    feasible: np.ndarray,
-) -> int:
-    """Return the flat (slot, free) index of the best greedy insertion (-1 for an empty grid).
-
-    The insertion ratio is prize² per added second (an insertion that saves time, which
-    travel times breaking the triangle inequality allow, counts as adding none), times a
-    factor drawn uniformly from
-    ``[1 - noise, 1 + noise]`` for every pair that fits when ``noise`` > 0 (from the kernels'
-    own random stream, see :func:`seed`); a pair that does not fit counts -1, and the first
-    best pair in row-major order wins, as NumPy's ``argmax`` over that grid would pick.
-    ``feasible[j]`` is set to whether free customer ``j`` fits any slot: the caller looks at
-    it before trusting the index. Slots are the rows of
-    :meth:`optimizer._ils.Search.positions`.
-    """
-    slots = here.shape[0]
-    width = free.shape[0]
-    noisy = noise > 0.0
-    best, best_ratio = -1, -1.0
-    for j in range(width):
-        feasible[j] = False
-    for s in range(slots):
-        base = dep[s] + leg[s]
-        for j in range(width):
-            f = free[j]
-            t = dep[s] + travel[here[s], f]
-            if t < opens[f]:
-                t = opens[f]
-            shift = t + service[f] + travel[f, there[s]] - base
-            if t <= closes[f] and shift <= slack[s]:
-                feasible[j] = True
-                ratio = prize2[f] / (max(shift, 0) + 1.0)
-                if noisy:
-                    ratio = ratio * np.random.uniform(1.0 - noise, 1.0 + noise)
-            else:
-                ratio = -1.0
-            if best < 0 or ratio > best_ratio:
-                best, best_ratio = s * width + j, ratio
-    return best
-
-
-@njit(cache=True, error_model="numpy")
 def _best_step(
     tours: np.ndarray,
     lengths: np.ndarray,
@@ -248,8 +205,15 @@ def _best_step(
     noise: float,
     feasible: np.ndarray,
 ) -> tuple[int, int, int]:
-    """Return (tour, slot, free index) of the best insertion over every tour, as
-    :func:`best_insertion` scores it over the tours' slots in order; set ``feasible``."""
+    """Return (tour, slot, free index) of the best greedy insertion over every tour's slots.
+
+    A pair's ratio is prize² per added second (an insertion that saves time, which travel
+    times breaking the triangle inequality allow, counts as adding none), times a factor drawn
+    uniformly from ``[1 - noise, 1 + noise]`` when ``noise`` > 0 (the kernels' own stream, see
+    :func:`seed`); a pair that does not fit counts -1 and the first best pair, tour by tour,
+    slot by slot, customer by customer, wins. Slots before a place-less lunch are left out.
+    ``feasible[j]`` is set to whether free customer ``j`` fits any slot.
+    """
     best_t, best_s, best_j, best_ratio = -1, -1, -1, -1.0
     for j in range(width):
         feasible[j] = False
@@ -298,9 +262,9 @@ def fill_tours(
     """Insert free customers greedily, best insertion first, until none fits anywhere.
 
     The loop of :meth:`optimizer._ils.Search.fill` in one call: each step scores every (slot,
-    free customer) pair of every tour as :func:`best_insertion` does (same order, same noise
-    draws), inserts the best, re-times its tour and drops the customer and its other windows
-    from ``free``, and every customer that fitted nowhere. ``tours`` (one row per tour, room
+    free customer) pair of every tour (:func:`_best_step`), inserts the best, re-times its
+    tour and drops the customer and its other windows from ``free``, and every customer that
+    fitted nowhere. ``tours`` (one row per tour, room
     for every free customer) and ``lengths`` are edited in place; the inserted customers are
     written to ``inserted`` in order. Returns (how many were inserted, how many customers are
     left in ``free[:left]``, all fitting nowhere): the caller may still try them before a
@@ -398,11 +362,7 @@ def best_swap(
                 width += 1
         if width == 0:
             continue
-        size = 0
-        for i in range(count):
-            if i != k:
-                rest[size] = nodes[i]
-                size += 1
+        size = _without(nodes, k, rest)
         timed = time_tour(
             rest[:size], travel, opens, closes, service, follow, depart, deadline,
             loc, arrive, begin, slack,
@@ -489,11 +449,7 @@ def cheapest_slot_without(
     arrive = np.empty(count, np.int64)
     begin = np.empty(count, np.int64)
     slack = np.empty(count, np.int64)
-    size = 0
-    for i in range(count):
-        if i != k:
-            rest[size] = nodes[i]
-            size += 1
+    size = _without(nodes, k, rest)
     base = time_tour(
         rest[:size], travel, opens, closes, service, follow, depart, deadline,
         loc, arrive, begin, slack,
@@ -584,10 +540,6 @@ def _warm_up() -> None:
     seed(0)
     time_tour(nodes, *timing, ints.copy(), ints.copy(), ints.copy(), ints.copy())
     slot_table(np.zeros((5, 3), dtype=np.int64), travel, ints, 0)
-    best_insertion(
-        ints[:2], ints[:2], ints[:2], closes[:2], ints[:2], free, travel, ints, closes, ints,
-        prize, 0.1, np.zeros(1, dtype=np.bool_),
-    )  # fmt: skip
     best_swap(
         nodes, free, free, travel, ints, closes, ints, prize, np.full(3, -1, dtype=np.int64),
         -1, 0, 100, 1e-9,

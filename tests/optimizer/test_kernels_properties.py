@@ -230,7 +230,7 @@ def test_slot_table_is_the_documented_table(case: Case, ti: int) -> None:
     assert _ils.Search(core, 0).slots(ti, s).tolist() == expected_table(core, s, ti)
 
 
-# -- 3. best_insertion -------------------------------------------------------------------------
+# -- 3. fill_tours -----------------------------------------------------------------------------
 def positions(core: Core, routes: list[list[int]]) -> list[tuple[int, int]]:
     """Return the insertion slots (tour, k) of Search.positions: slots before the lunch out."""
     return [
@@ -239,20 +239,6 @@ def positions(core: Core, routes: list[list[int]]) -> list[tuple[int, int]]:
         for k in range(len(nodes) - 1)
         if nodes[k + 1] != core.follow
     ]
-
-
-def insertion_columns(core: Core, routes: list[list[int]]) -> list[np.ndarray]:
-    """Return the here, dep, there, slack, leg columns of the slots, built from schedules."""
-    tables = [
-        expected_table(core, schedule(core, core.tours[ti], nodes), ti)  # type: ignore[arg-type]
-        for ti, nodes in enumerate(routes)
-    ]
-    cols = [[] for _ in range(5)]  # type: list[list[int]]
-    for ti, k in positions(core, routes):
-        row = [tables[ti][r][k] for r in (2, 3, 4, 5, 6)]
-        for c, v in zip(cols, row, strict=True):
-            c.append(v)
-    return [np.array(c, dtype=np.int64) for c in cols]
 
 
 def insertion_ratios(
@@ -283,39 +269,25 @@ def scores(grid: list[list[float | None]]) -> list[float]:
     return [-1.0 if r is None else r for row in grid for r in row]
 
 
-def call_insertion(
-    core: Core, routes: list[list[int]], free: np.ndarray, noise: float
-) -> tuple[int, np.ndarray]:
-    """Run best_insertion on the slots of ``routes``; return the flat index and ``feasible``."""
-    feasible = np.zeros(free.size, dtype=np.bool_)
-    flat = _kernels.best_insertion(
-        *insertion_columns(core, routes), free,
-        core.travel, core.open, core.close, core.service, core.prize**2, noise, feasible,
-    )  # fmt: skip
-    return flat, feasible
-
-
-@SETTINGS
-@given(case=cases(tours=2))
-def test_best_insertion_is_the_best_feasible_insertion(case: Case) -> None:
-    """Tests best_insertion without noise: a free customer is feasible exactly when it fits
-    some slot by schedule, and the pair returned is the first best by ratio."""
-    core, routes = case
+def call_fill(
+    core: Core, routes: list[list[int]], noise: float
+) -> tuple[list[list[int]], list[int], list[int]]:
+    """Run fill_tours on ``routes`` with every free customer; return the routes after, the
+    customers in the order inserted and those left over (fitting nowhere)."""
     free = free_of(core, routes)
-    flat, feasible = call_insertion(core, routes, free, 0.0)
-    if free.size == 0:
-        assert flat == -1
-        return
-    grid = insertion_ratios(core, routes, free)
-    fits = [any(row[j] is not None for row in grid) for j in range(free.size)]
-    assert feasible.tolist() == fits
-    if not any(fits):
-        return
-    flat_grid = scores(grid)
-    best = max(flat_grid)
-    assert flat_grid[flat] == best
-    assert flat == flat_grid.index(best)  # the first best in row-major order
-    assert grid[flat // free.size][flat % free.size] is not None  # a fit always beats a misfit
+    lengths = np.array([len(r) for r in routes], dtype=np.int64)
+    tours = np.zeros((len(routes), int(lengths.max()) + free.size), dtype=np.int64)
+    for ti, nodes in enumerate(routes):
+        tours[ti, : len(nodes)] = nodes
+    pool = free.copy()
+    order = np.zeros(free.size, dtype=np.int64)
+    done, left = _kernels.fill_tours(
+        tours, lengths, pool, core.travel, core.open, core.close, core.service, core.prize**2,
+        core.group, core.follow, np.array([t.depart for t in core.tours], dtype=np.int64),
+        np.array([t.deadline for t in core.tours], dtype=np.int64), noise, order,
+    )  # fmt: skip
+    after = [tours[ti, : lengths[ti]].tolist() for ti in range(len(routes))]
+    return after, order[:done].tolist(), pool[:left].tolist()
 
 
 def test_a_time_saving_insertion_wins_over_a_misfit() -> None:
@@ -335,13 +307,7 @@ def test_a_time_saving_insertion_wins_over_a_misfit() -> None:
         customers=(1, 2),
         tours=(Tour(0, 3, 0, 100),),
     )
-    routes = [[0, 3]]
-    free = free_of(core, routes)
-    flat, feasible = call_insertion(core, routes, free, 0.0)
-    assert feasible.tolist() == [True, False]
-    node = int(free[flat % free.size])
-    assert node == 1
-    assert schedule(core, core.tours[0], inserted(routes[0], 0, node)) is not None
+    assert call_fill(core, [[0, 3]], 0.0) == ([[0, 1, 3]], [1], [])
 
 
 def greedy_fill(
@@ -375,53 +341,36 @@ def greedy_fill(
 @given(case=cases(tours=2))
 def test_fill_tours_is_the_greedy_loop(case: Case) -> None:
     """Tests fill_tours without noise: the same routes, the same customers in the same order
-    and the same customers left over as the greedy loop run on brute-force ratios."""
+    and the same customers left over as the greedy loop run on brute-force ratios (each step
+    the first best pair; a free customer fits exactly when schedule accepts it)."""
     core, routes = case
-    free = free_of(core, routes)
-    lengths = np.array([len(r) for r in routes], dtype=np.int64)
-    tours = np.zeros((len(routes), int(lengths.max()) + free.size), dtype=np.int64)
-    for ti, nodes in enumerate(routes):
-        tours[ti, : len(nodes)] = nodes
-    pool = free.copy()
-    order = np.zeros(free.size, dtype=np.int64)
-    done, left = _kernels.fill_tours(
-        tours, lengths, pool, core.travel, core.open, core.close, core.service, core.prize**2,
-        core.group, core.follow, np.array([t.depart for t in core.tours], dtype=np.int64),
-        np.array([t.deadline for t in core.tours], dtype=np.int64), 0.0, order,
-    )  # fmt: skip
-    want_routes, want_order, want_left = greedy_fill(core, routes, free)
-    assert [tours[ti, : lengths[ti]].tolist() for ti in range(len(routes))] == want_routes
-    assert order[:done].tolist() == want_order
-    assert pool[:left].tolist() == want_left
+    assert call_fill(core, routes, 0.0) == greedy_fill(core, routes, free_of(core, routes))
 
 
 @SETTINGS
 @given(case=cases(tours=2), noise=st.sampled_from([0.05, 0.2, 0.5]), seed=st.integers(0, 2**31 - 1))
-def test_best_insertion_with_noise_is_feasible_and_seeded(
-    case: Case, noise: float, seed: int
-) -> None:
-    """Tests best_insertion with noise: the same feasibility, a feasible pair within the
-    noise of the best ratio, and the same pair after the same seed."""
+def test_fill_tours_with_noise_is_feasible_and_seeded(case: Case, noise: float, seed: int) -> None:
+    """Tests fill_tours with noise: the same result after the same seed, every tour accepted
+    by schedule, the customers left over fit nowhere, and the first customer inserted has a
+    ratio within the noise of the best one."""
     core, routes = case
+    _kernels.seed(seed)
+    after, order, left = call_fill(core, routes, noise)
+    _kernels.seed(seed)
+    assert call_fill(core, routes, noise) == (after, order, left)
+    for ti, nodes in enumerate(after):
+        assert schedule(core, core.tours[ti], nodes) is not None
+    if left:
+        grid = insertion_ratios(core, after, np.array(left, dtype=np.int64))
+        assert all(r is None for row in grid for r in row)
+    if not order:
+        return
     free = free_of(core, routes)
-    _kernels.seed(seed)
-    flat, feasible = call_insertion(core, routes, free, noise)
-    _kernels.seed(seed)
-    again, feasible_again = call_insertion(core, routes, free, noise)
-    assert again == flat
-    assert feasible_again.tolist() == feasible.tolist()
-    assert call_insertion(core, routes, free, 0.0)[1].tolist() == feasible.tolist()
-    if not feasible.any():
-        return
     grid = insertion_ratios(core, routes, free)
-    slot, col = divmod(flat, free.size)
-    ratio = grid[slot][col]
     best = max(r for row in grid for r in row if r is not None)
-    if best <= 0:  # every fit saves time: see test_a_time_saving_insertion_can_lose_to_a_misfit
-        return
-    assert ratio is not None  # schedule accepts it
-    if best < np.inf:
-        assert ratio * (1 + noise) >= best * (1 - noise) * (1 - 1e-12)
+    column = free.tolist().index(order[0])
+    first = max(-1.0 if row[column] is None else row[column] for row in grid)
+    assert first * (1 + noise) >= best * (1 - noise) * (1 - 1e-12)
 
 
 # -- 4. best_swap ------------------------------------------------------------------------------
@@ -664,7 +613,7 @@ def test_the_import_compiles_every_kernel_the_search_calls() -> None:
         for name, obj in vars(_kernels).items()
         if hasattr(obj, "signatures") and not name.startswith("_")
     }
-    assert {"best_insertion", "fill_tours", "best_swap", "time_tour"} <= kernels.keys()
+    assert {"fill_tours", "best_swap", "cheapest_slot_without", "time_tour"} <= kernels.keys()
     before = {name: len(k.signatures) for name, k in kernels.items()}
     assert all(before.values()), [name for name, n in before.items() if not n]
     inst = OptwInstance(

@@ -363,7 +363,7 @@ class Search:
         """Move single visits to the slot of their tour that shortens driving most."""
         c, moved = self.core, False
         for ti in range(len(sol.tours)):
-            k, tour = 1, c.tours[ti]
+            k = 1
             hopeful = None if c.follow >= 0 else self.may_relocate(sol.scheds[ti])
             while k < len(sol.tours[ti]) - 1:
                 nodes = sol.tours[ti]
@@ -371,10 +371,7 @@ class Search:
                 if node in c.mandatory or (hopeful is not None and not hopeful[k]):
                     k += 1
                     continue
-                base, extra, at = compiled().cheapest_slot_without(
-                    np.array(nodes, dtype=np.int64), k, node,
-                    self.T, c.open, c.close, self.svc, c.follow, tour.depart, tour.deadline,
-                )  # fmt: skip
+                base, extra, at = self._cheapest_without(ti, np.array(nodes), k, node)
                 if at >= 0 and base + extra < sol.scheds[ti].travel:
                     rest = nodes[:k] + nodes[k + 1 :]
                     trial = [*rest[: at + 1], node, *rest[at + 1 :]]
@@ -529,11 +526,7 @@ class Search:
     ) -> tuple[int, int, int]:
         """Return (driving of tour ``ti`` without position ``k``, driving ``node`` adds at its
         cheapest feasible slot there, that slot); the slot is -1 when either does not fit."""
-        c, tour = self.core, self.core.tours[ti]
-        rest, extra, at = compiled().cheapest_slot_without(
-            nodes, k, node, self.T, c.open, c.close, self.svc, c.follow,
-            tour.depart, tour.deadline,
-        )  # fmt: skip
+        rest, extra, at = compiled().cheapest_slot_without(nodes, k, node, *self._timing(ti))
         return rest, extra, (-1 if rest == NO_FIT else at)
 
     def _exchange_pair(self, sol: Solution, ta: int, tb: int) -> bool:
@@ -603,10 +596,7 @@ class Search:
                 if delta[idx] >= 0:
                     break
                 i, j = int(first[idx]), int(last[idx])
-                tr = compiled().reversed_travel(
-                    arr, i, j, self.T, c.open, c.close, self.svc, c.follow,
-                    c.tours[ti].depart, c.tours[ti].deadline,
-                )  # fmt: skip
+                tr = compiled().reversed_travel(arr, i, j, *self._timing(ti))
                 if tr == NO_FIT or tr >= cur.travel:
                     continue
                 trial = [*nodes[:i], *reversed(nodes[i : j + 1]), *nodes[j + 1 :]]
